@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Packet hashing: lib/vnethash_rules.h over a bounds-checked buffer. */
+#include <errno.h>
+#include <string.h>
+#include <linux/types.h>
+
+#include "vnethash.h"
+
+struct vnh_buf {
+	const uint8_t *data;
+	size_t len;
+};
+
+static inline int vnh_buf_load(const struct vnh_buf *buf, __u32 off,
+			       void *dst, __u32 len)
+{
+	if (off > buf->len || len > buf->len - off)
+		return -1;
+	memcpy(dst, buf->data + off, len);
+	return 0;
+}
+
+#define VNH_CTX_T const struct vnh_buf *
+#define VNH_LOAD(ctx, off, dst, len) vnh_buf_load(ctx, off, dst, len)
+#define VNH_INLINE static inline
+#include "vnethash_rules.h"
+
+static void finish(const struct vnh_toeplitz_table *table, __u32 report,
+		   const struct vnh_hash_input *in, struct vnh_result *res)
+{
+	res->report = (uint16_t)report;
+	res->hash = report == VNH_REPORT_NONE ? 0 :
+		    vnh_rules_toeplitz(table->entry, in);
+}
+
+int vnh_hash_frame(const struct vnh_toeplitz_table *table, uint32_t types,
+		   const void *frame, size_t len, struct vnh_result *res)
+{
+	struct vnh_buf buf = { frame, len };
+	struct vnh_hash_input in;
+
+	if (!table || !res || (!frame && len))
+		return -EINVAL;
+	finish(table, vnh_rules_eth(&buf, types, &in), &in, res);
+	return 0;
+}
+
+int vnh_hash_l3(const struct vnh_toeplitz_table *table, uint32_t types,
+		uint16_t ethertype, const void *pkt, size_t len,
+		struct vnh_result *res)
+{
+	struct vnh_buf buf = { pkt, len };
+	struct vnh_hash_input in;
+
+	if (!table || !res || (!pkt && len))
+		return -EINVAL;
+	finish(table, vnh_rules_l3(&buf, 0, ethertype, types, &in), &in, res);
+	return 0;
+}

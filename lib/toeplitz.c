@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Toeplitz hash: the bit-by-bit reference and the per-key table. */
+#include <errno.h>
+#include <string.h>
+
+#include "vnethash.h"
+
+const uint8_t vnh_default_key[VNH_KEY_SIZE_MAX] = {
+	0x6d, 0x5a, 0x56, 0xda, 0x25, 0x5b, 0x0e, 0xc2,
+	0x41, 0x67, 0x25, 0x3d, 0x43, 0xa3, 0x8f, 0xb0,
+	0xd0, 0xca, 0x2b, 0xcb, 0xae, 0x7b, 0x30, 0xb4,
+	0x77, 0xcb, 0x2d, 0xa3, 0x80, 0x30, 0xf2, 0x0c,
+	0x6a, 0x42, 0xb7, 0x3b, 0xbe, 0xac, 0x01, 0xfa,
+};
+
+static unsigned int key_bit(const uint8_t *key, size_t key_len, size_t bit)
+{
+	if (bit / 8 >= key_len)
+		return 0;
+	return (key[bit / 8] >> (7 - bit % 8)) & 1;
+}
+
+/* The 32 key bits starting at bit @pos: what input bit @pos contributes. */
+static uint32_t key_window(const uint8_t *key, size_t key_len, size_t pos)
+{
+	uint32_t w = 0;
+	size_t i;
+
+	for (i = 0; i < 32; i++)
+		w = w << 1 | key_bit(key, key_len, pos + i);
+	return w;
+}
+
+uint32_t vnh_toeplitz(const uint8_t *key, size_t key_len,
+		      const void *data, size_t len)
+{
+	const uint8_t *in = data;
+	uint32_t hash = 0, window;
+	size_t i;
+	int b;
+
+	if (!key || !data)
+		return 0;
+	window = key_window(key, key_len, 0);
+	for (i = 0; i < len; i++) {
+		for (b = 7; b >= 0; b--) {
+			if (in[i] & (1u << b))
+				hash ^= window;
+			window = window << 1 |
+				 key_bit(key, key_len, i * 8 + (7 - b) + 32);
+		}
+	}
+	return hash;
+}
+
+int vnh_toeplitz_table_init(struct vnh_toeplitz_table *table,
+			    const uint8_t *key, size_t key_len)
+{
+	size_t pos, b;
+
+	if (!table || !key || key_len == 0 || key_len > VNH_KEY_SIZE_MAX)
+		return -EINVAL;
+	for (pos = 0; pos < VNH_HASH_INPUT_MAX; pos++) {
+		uint32_t *row = &table->entry[pos * 256];
+		uint32_t bit_window[8];
+
+		/* Bit 7 of the byte is the earliest input bit. */
+		for (b = 0; b < 8; b++)
+			bit_window[b] = key_window(key, key_len,
+						   pos * 8 + (7 - b));
+		row[0] = 0;
+		/* Each value = a smaller value plus its lowest set bit. */
+		for (b = 1; b < 256; b++)
+			row[b] = row[b & (b - 1)] ^
+				 bit_window[__builtin_ctz((unsigned int)b)];
+	}
+	return 0;
+}
+
+uint32_t vnh_toeplitz_table_hash(const struct vnh_toeplitz_table *table,
+				 const void *data, size_t len)
+{
+	const uint8_t *in = data;
+	uint32_t hash = 0;
+	size_t i;
+
+	if (len > VNH_HASH_INPUT_MAX)
+		len = VNH_HASH_INPUT_MAX;
+	for (i = 0; i < len; i++)
+		hash ^= table->entry[i * 256 + in[i]];
+	return hash;
+}
