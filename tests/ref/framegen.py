@@ -57,11 +57,9 @@ def eth(l3, ethertype, tags=(), dst=DST_MAC, src=SRC_MAC):
     """tags: sequence of (tpid, tci).  The first tag's TPID takes the place
     of the EtherType, each tag is followed by the next TPID / EtherType."""
     out = bytearray(dst + src)
-    for tpid, tci in tags:
+    for tpid, tci in tags:                  # wire: TPID TCI ... EtherType
         out += struct.pack("!HH", tpid, tci)
     out += struct.pack("!H", ethertype)
-    # struct above put tags as (tpid, tci) pairs followed by the ethertype,
-    # which is exactly the wire layout: TPID TCI TPID TCI ... EtherType
     return bytes(out) + bytes(l3)
 
 
@@ -445,14 +443,13 @@ class FrameGen:
             n = 0
         elif x < 0.80:
             n = 1
-        elif x < 0.94:
+        elif x < 0.96:
             n = 2
         else:
             n = r.choice([3, 3, 4])
         tags = []
         for _ in range(n):
-            tpid = r.choice([ETH_P_8021Q, ETH_P_8021Q, ETH_P_8021AD,
-                             ETH_P_8021AD, 0x9100]) if r.random() < 0.95 else r.choice([ETH_P_8021Q, ETH_P_8021AD])
+            tpid = r.choice([ETH_P_8021Q, ETH_P_8021AD]) if r.random() < 0.95 else 0x9100
             tags.append((tpid, r.getrandbits(16)))
         return tags
 
@@ -486,7 +483,7 @@ class FrameGen:
             label += "-vlan%d" % len(tags)
         if elabel:
             label += "-" + elabel
-        if self.r.random() < 0.3:
+        if self.r.random() < 0.25:
             frame, c = self.truncate(frame, bounds + [-1, -2, -3, -4, -5, -6, -8],
                                      base)
             label += "-" + c
