@@ -411,9 +411,16 @@ class FrameGen:
         if n:
             label.append("n%d" % n)
         t = r.random()
-        if t < 0.08:
+        if t < 0.12:
             final = r.choice([50, 59, 135, 139, 140, 253, r.randrange(256)])
-            payload = self.rbytes(r.choice([0, 8, 24]))
+            if r.random() < 0.5:
+                # a decoy: bytes that look like an 8-byte extension header
+                # followed by TCP/UDP, to catch walking past ESP & co.
+                l4p = r.choice([6, 17])
+                payload = bytes([l4p, 0]) + self.rbytes(6) + self.l4(l4p)
+                label.append("decoy")
+            else:
+                payload = self.rbytes(r.choice([0, 8, 24]))
         else:
             final = self.proto(v6=True)
             payload = self.l4(final)
