@@ -1,0 +1,270 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * vnethash_steer.h - virtio-net RSS in the kernel: the vnethash eBPF
+ * steering program on a multiqueue tap/tun device (TUNSETSTEERINGEBPF), for
+ * VMMs and tools.
+ *
+ * The program (bpf/vnethash_steer.bpf.c) runs the same hash rules as the
+ * library (lib/vnethash_rules.h) on every packet the kernel hands to the
+ * device and returns the receive queue: indirection_table[hash & (len - 1)],
+ * or the unclassified queue for packets without a hash. On kernels with the
+ * hash-report kfunc (bpf_tun_vnet_hash_set(), from the vnethash kernel
+ * series) it also records the hash value and report type, which tun writes
+ * into the virtio_net_hdr_v1_hash it hands to user space / vhost_net. One
+ * program object serves both kinds of kernel.
+ *
+ * Its configuration lives in BPF maps and is replaced atomically by
+ * vnh_steer_update(): each packet is steered wholly by the old or wholly by
+ * the new configuration. Counters survive updates.
+ *
+ * Conventions (like libbpf and vnethash.h): functions that can fail return 0
+ * (or a non-negative count) or a negative errno; optional structures start
+ * with a `sz` member (set it to sizeof(struct ...)); a NULL opts pointer
+ * means all defaults. Everything here needs the privileges BPF and tun
+ * need (CAP_BPF + CAP_NET_ADMIN, in practice root).
+ */
+#ifndef VNETHASH_STEER_H
+#define VNETHASH_STEER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "vnethash.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** A loaded steering program with its maps (opaque). */
+struct vnh_steer;
+
+/** What the device carries, i.e. where the program parses from. */
+enum vnh_steer_mode {
+	VNH_STEER_MODE_AUTO = 0,	/* ask the queue fd (TUNGETIFF) */
+	VNH_STEER_MODE_ETH = 1,		/* tap: Ethernet frames */
+	VNH_STEER_MODE_L3 = 2,		/* tun: IP packets; EtherType from
+					 * skb->protocol */
+};
+
+/* Queues counted individually; higher queues share one "other" counter. */
+#define VNH_STEER_STAT_QUEUES	256
+
+/* tun's limit on the queues of one device (MAX_TAP_QUEUES). */
+#define VNH_TUN_MAX_QUEUES	256
+
+/** Options of vnh_steer_load() / vnh_steer_attach(). */
+struct vnh_steer_opts {
+	size_t sz;		/* sizeof(struct vnh_steer_opts) */
+	/*
+	 * enum vnh_steer_mode. AUTO: taken from the queue fd by
+	 * vnh_steer_attach(); vnh_steer_load() without a fd uses ETH.
+	 */
+	int mode;
+	/* Non-zero: never call the hash-report kfunc (steer only). */
+	int no_report;
+	/*
+	 * Non-zero: the program also records the hash, report and queue of
+	 * the last packet (see vnh_steer_test_run()). For tests; costs a
+	 * shared cache line per packet.
+	 */
+	int debug;
+	/*
+	 * If non-zero, vnh_steer_attach()/vnh_steer_update() refuse
+	 * (-ERANGE) a configuration naming a queue >= max_queues.
+	 */
+	unsigned int max_queues;
+};
+
+/**
+ * vnh_steer_load() - load the steering program and its maps, configured
+ * with @rss, without attaching it anywhere.
+ * @rss: the RSS configuration (copied; the caller keeps it)
+ * @opts: may be NULL
+ * @steer: receives the new object; free with vnh_steer_free()
+ *
+ * Returns 0, or a negative errno (-EPERM without privileges, -ERANGE if
+ * a queue is >= opts->max_queues, -EINVAL for bad arguments, ...).
+ */
+int vnh_steer_load(const struct vnh_rss *rss,
+		   const struct vnh_steer_opts *opts, struct vnh_steer **steer);
+
+/**
+ * vnh_steer_attach() - load the program configured with @rss and make it
+ * the steering program of the device behind @queue_fd (any queue fd of a
+ * tap/tun device the caller owns, e.g. a VMM's). A steering program is
+ * per device, not per queue: it replaces any previous one. Mode AUTO is
+ * resolved with TUNGETIFF on @queue_fd. @queue_fd is not kept.
+ *
+ * Returns 0 or a negative errno (-EBADFD if @queue_fd is not attached to a
+ * device, -ENOTTY if it is not a tun fd, ...).
+ */
+int vnh_steer_attach(int queue_fd, const struct vnh_rss *rss,
+		     const struct vnh_steer_opts *opts,
+		     struct vnh_steer **steer);
+
+/**
+ * vnh_steer_attach_queue() - make an already loaded (or opened) program the
+ * steering program of the device behind @queue_fd.
+ */
+int vnh_steer_attach_queue(struct vnh_steer *steer, int queue_fd);
+
+/**
+ * vnh_steer_detach() - remove the steering program of the device behind
+ * @queue_fd (TUNSETSTEERINGEBPF with -1); tun's default steering returns.
+ * Does not touch pins or any struct vnh_steer.
+ */
+int vnh_steer_detach(int queue_fd);
+
+/**
+ * vnh_steer_update() - replace the configuration atomically: a new config
+ * map is built off-line and swapped in with one map update; packets being
+ * steered meanwhile finish with the old one. Mode and opts stay. Counters
+ * are kept. On error the running configuration is unchanged.
+ */
+int vnh_steer_update(struct vnh_steer *steer, const struct vnh_rss *rss);
+
+/** Details of the running configuration besides its struct vnh_rss. */
+struct vnh_steer_info {
+	size_t sz;		/* sizeof(struct vnh_steer_info) */
+	int mode;		/* VNH_STEER_MODE_ETH or _L3 */
+	int no_report;
+	int debug;
+	unsigned int max_queues;	/* 0 = unchecked */
+	uint32_t generation;	/* 1 at load, +1 per vnh_steer_update() */
+	uint32_t prog_id;	/* kernel id of the program */
+	int kfunc;		/* the program variant loaded calls the kfunc */
+};
+
+/**
+ * vnh_steer_get_config() - read the running configuration back from the
+ * maps (works on pinned instances opened by another process).
+ * @rss: receives it (may be NULL)
+ * @info: may be NULL
+ */
+int vnh_steer_get_config(const struct vnh_steer *steer, struct vnh_rss *rss,
+			 struct vnh_steer_info *info);
+
+/** Packet counters, summed over CPUs. */
+struct vnh_steer_counters {
+	size_t sz;		/* sizeof(struct vnh_steer_counters) */
+	uint64_t packets;	/* all packets the program saw */
+	uint64_t queue[VNH_STEER_STAT_QUEUES];	/* per queue returned */
+	uint64_t queue_other;	/* returned a queue >= VNH_STEER_STAT_QUEUES */
+	uint64_t report[VNH_REPORT_MAX + 1];	/* per report type */
+	uint64_t kfunc_ok;	/* bpf_tun_vnet_hash_set() returned 0 */
+	uint64_t kfunc_fail;	/* ... returned an error */
+	uint64_t no_config;	/* no configuration found (never expected) */
+};
+
+/** vnh_steer_read_counters() - sum the per-CPU counters into @c. */
+int vnh_steer_read_counters(const struct vnh_steer *steer,
+			    struct vnh_steer_counters *c);
+
+/** vnh_steer_reset_counters() - zero all counters. */
+int vnh_steer_reset_counters(struct vnh_steer *steer);
+
+/**
+ * vnh_steer_pin() - pin the program and its maps under @dir (created,
+ * with missing parents, on a bpffs; bpffs is not mounted here): files
+ * "prog", "config" and "stats". -EEXIST if @dir already holds pins.
+ */
+int vnh_steer_pin(struct vnh_steer *steer, const char *dir);
+
+/**
+ * vnh_steer_unpin() - remove the pins vnh_steer_pin() made under @dir and
+ * @dir itself. Removing pins does not detach the program. -ENOENT if
+ * nothing was pinned there.
+ */
+int vnh_steer_unpin(const char *dir);
+
+/**
+ * vnh_steer_open_pinned() - open an instance pinned under @dir, e.g. by
+ * another process, to update it, read it or attach it elsewhere.
+ * -ENOENT if nothing is pinned there.
+ */
+int vnh_steer_open_pinned(const char *dir, struct vnh_steer **steer);
+
+/** vnh_steer_prog_fd() - the program's fd (owned by @steer). */
+int vnh_steer_prog_fd(const struct vnh_steer *steer);
+
+/**
+ * vnh_steer_free() - close the object's fds. An attached program stays
+ * attached (the device holds it), pinned maps stay pinned.
+ */
+void vnh_steer_free(struct vnh_steer *steer);
+
+/**
+ * vnh_steer_test_run() - run the program once on @frame with
+ * BPF_PROG_TEST_RUN (the kernel treats it as an Ethernet frame; in L3 mode
+ * the packet starts after the 14-byte header, whose EtherType becomes
+ * skb->protocol). Fills @res->queue with the program's return value and,
+ * if the program was loaded with opts->debug, @res->hash/@res->report with
+ * what it computed (else both 0). For tests and `vnethash verify`.
+ */
+int vnh_steer_test_run(const struct vnh_steer *steer, const void *frame,
+		       size_t len, struct vnh_result *res);
+
+/** What the running kernel supports: 1 yes, 0 no, negative errno unknown. */
+struct vnh_steer_features {
+	size_t sz;			/* sizeof(struct vnh_steer_features) */
+	/* TUNSETSTEERINGEBPF works (probed on a tap in a private netns). */
+	int steering_prog;
+	/* The kfunc bpf_tun_vnet_hash_set is in kernel BTF. */
+	int hash_kfunc;
+	/* Where it was found: "vmlinux", "tun" or "". */
+	char hash_kfunc_btf[32];
+	/* BPF_PROG_TYPE_VNET_HASH in the kernel's enum bpf_prog_type (BTF). */
+	int prog_type_vnet_hash;
+	/* Native tun hashing (the unmerged "tun: Introduce virtio-net
+	 * hashing feature" series): struct tun_vnet_hash in kernel BTF. */
+	int native_hash;
+};
+
+/** vnh_steer_probe() - fill @f; never fakes a result. Returns 0. */
+int vnh_steer_probe(struct vnh_steer_features *f);
+
+/** Options of vnh_tap_read(). */
+struct vnh_tap_read_opts {
+	size_t sz;		/* sizeof(struct vnh_tap_read_opts) */
+	/*
+	 * Bytes of virtio-net header before each frame: 10, 12 or 20
+	 * (TUNSETVNETHDRSZ); 0 = ask the fd (TUNGETIFF/TUNGETVNETHDRSZ).
+	 * -1 (as size_t: (size_t)-1) = no vnet header (no IFF_VNET_HDR).
+	 */
+	size_t vnet_hdr_sz;
+	/* enum vnh_steer_mode; AUTO = ask the fd (TUNGETIFF). */
+	int mode;
+	/* tun only: a struct tun_pi precedes the frame (no IFF_NO_PI);
+	 * ignored unless mode is given explicitly. */
+	int has_pi;
+	/* Out, may be NULL: the virtio-net header read (zero-padded to 20). */
+	struct virtio_net_hdr_v1_hash *hdr;
+	/* Out: 1 if @res came from the kernel's header, 0 if computed. */
+	int from_kernel;
+};
+
+/**
+ * vnh_tap_read() - read one frame from a tap/tun queue fd and hash it.
+ * @buf/@size: receives the frame (without vnet header / tun_pi)
+ * @rss: the configuration the device was given (for the hash types and
+ *       key when computing, and for the queue)
+ * @res: hash, report and the queue the configuration steers it to
+ * @opts: may be NULL
+ *
+ * If the vnet header has 20 bytes and the kernel filled hash_report (its
+ * bytes are zeroed before the read, so a kernel without hash reporting
+ * leaves them 0), the kernel's hash_value/hash_report are taken; otherwise
+ * the library computes them with the same rules. Returns the frame length,
+ * or a negative errno (-EAGAIN on a non-blocking fd with nothing to read;
+ * -EMSGSIZE if the frame did not fit: it is lost, as with read()).
+ */
+ssize_t vnh_tap_read(int fd, void *buf, size_t size,
+		     const struct vnh_rss *rss, struct vnh_result *res,
+		     struct vnh_tap_read_opts *opts);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* VNETHASH_STEER_H */
