@@ -182,6 +182,8 @@ void fb_routing(struct fb *f, uint8_t next, uint8_t hdr_ext_len,
 	if (total >= 24) {
 		fb_bytes(f, addr, 16);
 		fb_fill(f, 0x77, total - 24);
+	} else {
+		fb_fill(f, 0x77, total - 8);
 	}
 }
 
