@@ -332,6 +332,13 @@ def check_ipv6():
     expect("AH(4), UDP 8 bytes", F6(p[:72]), A.R_UDPV6_EX, hp)
     big = ("dst", bytes([6, 255]) + bytes(2046))      # 2048-byte header
     expect("DST hdr_ext_len 255 (2048 bytes) + TCP", F6(v6chain([big], 6, T)), A.R_TCPV6_EX, hp)
+    expect("8 x 2048-byte DST headers + TCP", F6(v6chain([big] * 8, 6, T)), A.R_TCPV6_EX, hp)
+    expect("8 x 2048-byte headers, HAO in the last + UDP",
+           F6(v6chain([big] * 7 + [dstopts(opt_hao(HOA), 255)], 17, U)), A.R_UDPV6_EX, HOA + D6 + PORTS)
+    expect("AH(255) (1028 bytes) + RT2 + TCP", F6(v6chain([ah(255), R2], 6, T)),
+           A.R_TCPV6_EX, S6 + RTA + PORTS)
+    expect("Ethernet padding makes a cut UDP header whole",
+           F6(ipv6(S6, D6, 17, U[:4]) + bytes(4)), A.R_UDPV6_EX, S6 + D6 + PORTS)
     expect("DST hdr_ext_len 255, 1 byte short",
            F6(v6chain([big], 6, b"")[:40 + 2047]), A.R_IPV6_EX, hdr)
 

@@ -353,6 +353,19 @@ class FrameGen:
     def ext_header(self, label):
         r = self.r
         x = r.random()
+        if x < 0.03:
+            # a large header (up to 2 KiB), junk or padding inside, to catch
+            # parsers that look at a fixed-size prefix of the packet only
+            hel = r.choice([31, 127, 255, r.randrange(16, 256)])
+            label.append("BIG%d" % hel)
+            body = bytes(1) * 6 if r.random() < 0.5 else self.rbytes(6)
+            if r.random() < 0.5:
+                return dstopts(opt_hao(self.addr6()) if r.random() < 0.5 else body, hel)
+            return hbh(body, hel)
+        if x < 0.045:
+            pl = r.choice([63, 255, r.randrange(16, 256)])
+            label.append("BIGAH%d" % pl)
+            return ah(pl, r.getrandbits(32), r.getrandbits(32), self.rbytes(16))
         if x < 0.16:
             label.append("HBH")
             body = b""
@@ -486,6 +499,9 @@ class FrameGen:
         et, elabel = self.ethertype_for(family)
         frame = eth(pkt, et, tags)
         base = 14 + 4 * len(tags)
+        if self.r.random() < 0.15 and len(frame) < 60:
+            frame += bytes(60 - len(frame))  # Ethernet padding to the minimum
+            label += "-pad60"
         if tags:
             label += "-vlan%d" % len(tags)
         if elabel:
