@@ -324,3 +324,106 @@ void rnd_bytes(void *p, size_t n)
 	for (i = 0; i < n; i++)
 		b[i] = (uint8_t)(rnd() >> 32);
 }
+
+size_t sample_v4_tcp(uint8_t *buf)
+{
+	struct fb f;
+
+	fb_init(&f);
+	fb_eth(&f, 0x0800);
+	fb_ipv4(&f, 5, 6, 0, V4_S, V4_D);
+	fb_tcp(&f, SPORT, DPORT);
+	memcpy(buf, f.d, f.n);
+	return f.n;
+}
+
+static void sample_frames(struct fb *f)
+{
+	size_t i;
+
+	for (i = 0; i < SNAP_SAMPLES; i++)
+		fb_init(&f[i]);
+	f[0].n = sample_v4_tcp(f[0].d);
+	fb_eth(&f[1], 0x86dd);
+	fb_ipv6(&f[1], 60, V6_S, V6_D);
+	fb_dst_hao(&f[1], 17, V6_H);
+	fb_udp(&f[1], SPORT, DPORT);
+	fb_eth(&f[2], 0x0806);
+	fb_fill(&f[2], 0, 28);
+	fb_eth(&f[3], 0x0800);
+	fb_ipv4(&f[3], 5, 1, 0, V4_D, V4_S);
+	fb_fill(&f[3], 8, 8);
+	fb_eth(&f[4], 0x86dd);
+	fb_ipv6(&f[4], 6, V6_D, V6_S);
+	fb_tcp(&f[4], DPORT, SPORT);
+}
+
+struct rss_snap *snap_take(const struct vnh_rss *rss)
+{
+	struct rss_snap *s = calloc(1, sizeof(*s));
+	struct fb *f = malloc(SNAP_SAMPLES * sizeof(*f));
+	const uint8_t *key;
+	const uint16_t *table;
+	size_t i;
+
+	assert_non_null(s);
+	assert_non_null(f);
+	key = vnh_rss_key(rss, &s->key_len);
+	assert_true(s->key_len >= 1 && s->key_len <= VNH_KEY_SIZE_MAX);
+	memcpy(s->key, key, s->key_len);
+	s->types = vnh_rss_hash_types(rss);
+	table = vnh_rss_table(rss, &s->table_len);
+	assert_true(s->table_len >= 1 && s->table_len <= VNH_TABLE_LEN_MAX);
+	memcpy(s->table, table, s->table_len * sizeof(*table));
+	s->unclassified = vnh_rss_unclassified(rss);
+	s->max_queue = vnh_rss_max_queue(rss);
+	memcpy(&s->toeplitz, vnh_rss_toeplitz(rss), sizeof(s->toeplitz));
+	sample_frames(f);
+	for (i = 0; i < SNAP_SAMPLES; i++)
+		assert_int_equal(vnh_rss_hash_frame(rss, f[i].d, f[i].n,
+						    &s->sample[i]), 0);
+	free(f);
+	return s;
+}
+
+void snap_expect_equal_at(const char *file, int line,
+			  const struct rss_snap *a, const struct rss_snap *b)
+{
+	const char *what = NULL;
+	size_t i;
+
+	if (a->key_len != b->key_len ||
+	    memcmp(a->key, b->key, a->key_len))
+		what = "key";
+	else if (a->types != b->types)
+		what = "hash types";
+	else if (a->table_len != b->table_len ||
+		 memcmp(a->table, b->table, a->table_len * sizeof(a->table[0])))
+		what = "indirection table";
+	else if (a->unclassified != b->unclassified)
+		what = "unclassified queue";
+	else if (a->max_queue != b->max_queue)
+		what = "max queue";
+	else if (memcmp(&a->toeplitz, &b->toeplitz, sizeof(a->toeplitz)))
+		what = "Toeplitz table";
+	for (i = 0; !what && i < SNAP_SAMPLES; i++)
+		if (a->sample[i].hash != b->sample[i].hash ||
+		    a->sample[i].report != b->sample[i].report ||
+		    a->sample[i].queue != b->sample[i].queue)
+			what = "sample frame result";
+	if (what) {
+		print_error("%s:%d: RSS configuration differs: %s\n", file,
+			    line, what);
+		_fail(file, line);
+	}
+}
+
+void expect_unchanged_at(const char *file, int line,
+			 const struct vnh_rss *rss,
+			 const struct rss_snap *before)
+{
+	struct rss_snap *now = snap_take(rss);
+
+	snap_expect_equal_at(file, line, before, now);
+	free(now);
+}

@@ -121,3 +121,35 @@ void rnd_seed(uint64_t s);
 void rnd_bytes(void *p, size_t n);
 
 #endif
+
+/*
+ * Everything observable about a struct vnh_rss: key, types, table,
+ * unclassified queue, its Toeplitz table, and the results (hash, report,
+ * queue) of a few sample frames.
+ */
+#define SNAP_SAMPLES 5
+struct rss_snap {
+	uint8_t key[VNH_KEY_SIZE_MAX];
+	size_t key_len;
+	uint32_t types;
+	uint16_t table[VNH_TABLE_LEN_MAX];
+	size_t table_len;
+	uint16_t unclassified;
+	uint16_t max_queue;
+	struct vnh_toeplitz_table toeplitz;
+	struct vnh_result sample[SNAP_SAMPLES];
+};
+
+struct rss_snap *snap_take(const struct vnh_rss *rss);
+void snap_expect_equal_at(const char *file, int line,
+			  const struct rss_snap *a, const struct rss_snap *b);
+#define SNAP_EQUAL(a, b) snap_expect_equal_at(__FILE__, __LINE__, a, b)
+/* Assert that @rss still matches @before (freed by the caller). */
+void expect_unchanged_at(const char *file, int line,
+			 const struct vnh_rss *rss,
+			 const struct rss_snap *before);
+#define EXPECT_UNCHANGED(rss, before) \
+	expect_unchanged_at(__FILE__, __LINE__, rss, before)
+
+/* A sample IPv4 TCP frame (V4_S:SPORT -> V4_D:DPORT), 54 bytes. */
+size_t sample_v4_tcp(uint8_t *buf);
