@@ -1,0 +1,319 @@
+#!/bin/bash
+# kernel/build.sh - build the vnethash test kernel (Linux 6.12 + kernel/patches).
+#
+# Usage: kernel/build.sh [options]
+#   (no option)    build if needed; print the bzImage path (only line on stdout)
+#   --print-path   print the path the bzImage has / would have; build nothing
+#   --tree         print the kernel tree's path instead of the bzImage's
+#                  (built if needed; with --print-path: not built)
+#   --force        throw away this configuration's tree and build from scratch
+#   --no-seed      do not start from a copy of an older tree (full build)
+#   -v, --verbose  stream the whole make output to stderr
+#   -q, --quiet    only stage messages (and errors) on stderr
+#   -h, --help
+#
+# The cache (${VNETHASH_KERNEL_CACHE:-/var/cache/vnethash/kernel}) holds one
+# directory per key: a hash of the source package version, the patches
+# (names and contents, in order), config.fragment, this script, and the
+# compiler / pahole versions.  See kernel/README.md for the layout.
+set -euo pipefail
+export LC_ALL=C
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+self="$here/$(basename "${BASH_SOURCE[0]}")"
+cache=${VNETHASH_KERNEL_CACHE:-/var/cache/vnethash/kernel}
+pkg=linux-source-6.12
+tarball=/usr/src/$pkg.tar.xz
+fragment=$here/config.fragment
+patchdir=$here/patches
+keep=${VNETHASH_KERNEL_KEEP:-3}
+arch=x86_64
+
+print_path=0 want_tree=0 force=0 seed=1 verbosity=normal
+while [ $# -gt 0 ]; do
+	case $1 in
+	--print-path) print_path=1 ;;
+	--tree) want_tree=1 ;;
+	--force) force=1 ;;
+	--no-seed) seed=0 ;;
+	-v|--verbose) verbosity=verbose ;;
+	-q|--quiet) verbosity=quiet ;;
+	-h|--help) sed -n '2,/^set -euo/p' "$self" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+	*) echo "build.sh: unknown option: $1 (try --help)" >&2; exit 2 ;;
+	esac
+	shift
+done
+
+log() { echo "[kernel/build.sh] $*" >&2; }
+die() { echo "[kernel/build.sh] ERROR: $*" >&2; exit 1; }
+
+apt_install() {
+	log "installing with apt-get: $*"
+	export DEBIAN_FRONTEND=noninteractive
+	if ! apt-get install -y --no-install-recommends "$@" >&2; then
+		apt-get update >&2 || true
+		apt-get install -y --no-install-recommends "$@" >&2 ||
+			die "apt-get install $* failed"
+	fi
+}
+
+# ---- prerequisites -----------------------------------------------------------
+if [ ! -f "$tarball" ]; then
+	apt_install "$pkg"
+	[ -f "$tarball" ] || die "$tarball still missing after installing $pkg"
+fi
+if [ $print_path = 0 ]; then
+	missing=()
+	for tool in make:make gcc:gcc flex:flex bison:bison bc:bc pahole:dwarves \
+	            cpio:cpio xz:xz-utils perl:perl; do
+		command -v "${tool%%:*}" >/dev/null || missing+=("${tool#*:}")
+	done
+	[ -f /usr/include/libelf.h ] || missing+=(libelf-dev)
+	[ -f /usr/include/openssl/opensslv.h ] || missing+=(libssl-dev)
+	[ ${#missing[@]} = 0 ] || apt_install "${missing[@]}"
+fi
+
+# ---- the key -------------------------------------------------------------------
+patches=()
+if [ -d "$patchdir" ]; then
+	for p in "$patchdir"/[0-9]*.patch; do
+		[ -f "$p" ] || continue
+		[ "$(basename "$p")" = 0000-cover-letter.patch ] && continue
+		patches+=("$p")
+	done
+fi
+
+srcversion=$(dpkg-query -W -f='${Version}' "$pkg" 2>/dev/null || true)
+[ -n "$srcversion" ] || srcversion="sha256:$(sha256sum <"$tarball" | cut -d' ' -f1)"
+
+keyinfo() {
+	echo "source $pkg $srcversion"
+	for p in ${patches[@]+"${patches[@]}"}; do
+		echo "patch $(basename "$p") $(sha256sum <"$p" | cut -d' ' -f1)"
+	done
+	echo "fragment $(sha256sum <"$fragment" | cut -d' ' -f1)"
+	echo "script $(sha256sum <"$self" | cut -d' ' -f1)"
+	echo "toolchain $(gcc --version 2>/dev/null | head -n1) / pahole $(pahole --version 2>/dev/null)"
+}
+info=$(keyinfo)
+key=$(printf '%s\n' "$info" | sha256sum | cut -c1-16)
+kdir=$cache/$key
+tree=$kdir/linux
+image=$kdir/bzImage
+
+if [ $print_path = 1 ]; then
+	if [ $want_tree = 1 ]; then echo "$tree"; else echo "$image"; fi
+	exit 0
+fi
+
+result() {
+	touch "$kdir/used" 2>/dev/null || true
+	if [ $want_tree = 1 ]; then echo "$tree"; else echo "$image"; fi
+}
+
+if [ $force = 0 ] && [ -f "$kdir/done" ] && [ -f "$image" ]; then
+	log "up to date: $key (${#patches[@]} patches)"
+	result
+	exit 0
+fi
+
+# ---- lock ------------------------------------------------------------------------
+mkdir -p "$kdir"
+exec 9>"$kdir/lock"
+if ! flock -n 9; then
+	log "another build of $key is running; waiting for its lock"
+	flock 9
+fi
+
+if [ $force = 1 ]; then
+	log "--force: removing $kdir"
+	find "$kdir" -mindepth 1 -maxdepth 1 ! -name lock -exec rm -rf {} +
+elif [ -f "$kdir/done" ] && [ -f "$image" ]; then
+	log "built meanwhile by another invocation: $key"
+	result
+	exit 0
+fi
+printf '%s\n' "$info" >"$kdir/info"
+
+state() { cat "$kdir/state" 2>/dev/null || echo none; }
+set_state() { echo "$1" >"$kdir/state.tmp" && mv -f "$kdir/state.tmp" "$kdir/state"; }
+
+# git apply outside of any enclosing git repository (the cache may live in one)
+tree_git() {
+	GIT_CEILING_DIRECTORIES=$(dirname "$tree") git -C "$tree" "$@"
+}
+
+start_time=$SECONDS
+log "key $key: $pkg $srcversion, ${#patches[@]} patch(es), cache $kdir"
+
+# ---- 1. source tree ------------------------------------------------------------------
+# A tree whose patching was interrupted is half patched: start it again.
+case $(state) in
+none|extracting|patching|seeding) rm -rf "$tree" "$kdir/seed" "$kdir/applied" ;;
+esac
+
+# Seed: copy the most recently used finished tree of the same source and
+# toolchain, revert its patches, and let make rebuild only what changed.
+try_seed() {
+	local cand best="" best_t=0 t
+	for cand in "$cache"/*/; do
+		cand=${cand%/}
+		[ "$cand" = "$kdir" ] && continue
+		[ -f "$cand/done" ] && [ -d "$cand/linux" ] && [ -f "$cand/info" ] || continue
+		grep -qxF "$(printf '%s\n' "$info" | grep '^source ')" "$cand/info" || continue
+		grep -qxF "$(printf '%s\n' "$info" | grep '^toolchain ')" "$cand/info" || continue
+		t=$(stat -c %Y "$cand/used" 2>/dev/null || stat -c %Y "$cand/done")
+		if [ "$t" -gt "$best_t" ]; then best=$cand best_t=$t; fi
+	done
+	[ -n "$best" ] || return 1
+	log "seeding from $(basename "$best") (copying its tree, reverting its patches)"
+	set_state seeding
+	(
+		exec 8>"$best/lock"
+		flock -n 8 || exit 1     # being rebuilt right now: don't copy it
+		cp -a "$best/linux" "$kdir/seed"
+		if [ -d "$best/applied" ]; then
+			for p in $(ls -r "$best/applied"); do
+				GIT_CEILING_DIRECTORIES=$kdir git -C "$kdir/seed" apply -R \
+					"$best/applied/$p" || exit 1
+			done
+		fi
+	) || { rm -rf "$kdir/seed"; log "seeding failed; extracting a fresh tree"; return 1; }
+	mv "$kdir/seed" "$tree"
+	return 0
+}
+
+if [ "$(state)" = none ] || [ "$(state)" = extracting ] || [ "$(state)" = patching ] ||
+   [ "$(state)" = seeding ]; then
+	if [ $seed = 1 ] && [ $force = 0 ] && try_seed; then
+		:
+	else
+		set_state extracting
+		log "extracting $tarball"
+		rm -rf "$kdir/src.tmp"
+		mkdir -p "$kdir/src.tmp"
+		tar -C "$kdir/src.tmp" -xf "$tarball"
+		top=$(ls "$kdir/src.tmp")
+		[ "$(echo "$top" | wc -l)" = 1 ] && [ -f "$kdir/src.tmp/$top/Makefile" ] ||
+			die "unexpected tarball layout: $top"
+		mv "$kdir/src.tmp/$top" "$tree"
+		rmdir "$kdir/src.tmp"
+	fi
+	set_state extracted
+fi
+
+# ---- 2. patches ------------------------------------------------------------------------
+if [ "$(state)" = extracted ]; then
+	set_state patching
+	mkdir -p "$kdir/applied"
+	for p in ${patches[@]+"${patches[@]}"}; do
+		name=$(basename "$p")
+		log "applying $name"
+		if ! out=$(tree_git apply --check "$p" 2>&1); then
+			echo "$out" >&2
+			die "patch $name does not apply to $pkg $srcversion (kernel/patches/$name)"
+		fi
+		tree_git apply "$p" || die "patch $name failed to apply"
+		cp "$p" "$kdir/applied/$name"
+	done
+	set_state patched
+fi
+
+# ---- 3. configuration ------------------------------------------------------------------
+kmake() { make -C "$tree" ARCH=$arch "$@"; }
+
+check_config() {
+	local line sym val bad=0
+	while IFS= read -r line; do
+		case $line in
+		"# CONFIG_"*" is not set")
+			sym=${line#\# }; sym=${sym%% *}
+			if grep -q "^$sym=" "$tree/.config"; then
+				log "config: $sym wanted off but is: $(grep "^$sym=" "$tree/.config")"
+				bad=1
+			fi ;;
+		CONFIG_*=*)
+			sym=${line%%=*}
+			if ! grep -qxF "$line" "$tree/.config"; then
+				val=$(grep -E "^$sym=|^# $sym is not set" "$tree/.config" || echo "absent")
+				log "config: wanted $line, got: $val"
+				bad=1
+			fi ;;
+		esac
+	done <"$fragment"
+	return $bad
+}
+
+if [ "$(state)" = patched ]; then
+	log "configuring: tinyconfig + config.fragment"
+	kmake tinyconfig >&2
+	(cd "$tree" && scripts/kconfig/merge_config.sh -m .config "$fragment") >&2
+	kmake olddefconfig >&2
+	check_config || die "config.fragment: options above were dropped by Kconfig (missing dependencies?)"
+	set_state configured
+fi
+
+# ---- 4. build ------------------------------------------------------------------------------
+# The whole output goes to build.log; stderr gets it all (--verbose), a line
+# every 20 s plus warnings/errors (default), or nothing (--quiet).
+progress_filter() {
+	local line last=$SECONDS n=0
+	while IFS= read -r line; do
+		printf '%s\n' "$line" >>"$kdir/build.log"
+		n=$((n + 1))
+		case $verbosity in
+		verbose) printf '%s\n' "$line" >&2 ;;
+		normal)
+			case $line in
+			*warning:*|*error:*|*Error*|*WARNING*|*unresolved*) printf '%s\n' "$line" >&2 ;;
+			*)
+				if [ $((SECONDS - last)) -ge 20 ]; then
+					log "make: $((SECONDS - start_time))s, $n lines; $line"
+					last=$SECONDS
+				fi ;;
+			esac ;;
+		esac
+	done
+}
+
+if [ "$(state)" = configured ]; then
+	check_config || die "config.fragment: options above are missing from $tree/.config"
+	log "make -j$(nproc) bzImage (log: $kdir/build.log)"
+	echo "=== make started $(date) ===" >>"$kdir/build.log"
+	set +e
+	kmake -j"$(nproc)" bzImage 2>&1 | progress_filter
+	rc=${PIPESTATUS[0]}
+	set -e
+	if [ "$rc" != 0 ]; then
+		tail -n 40 "$kdir/build.log" >&2
+		die "make failed (exit $rc); full log: $kdir/build.log; rerun to resume"
+	fi
+	[ -f "$tree/arch/x86/boot/bzImage" ] || die "make succeeded but there is no bzImage"
+	[ -f "$tree/vmlinux" ] || die "make succeeded but there is no vmlinux"
+	cp "$tree/arch/x86/boot/bzImage" "$image.tmp"
+	mv -f "$image.tmp" "$image"
+	set_state built
+fi
+
+[ "$(state)" = built ] || die "unexpected state $(state) in $kdir"
+date >"$kdir/done"
+touch "$kdir/used"
+ln -sfn "$key" "$cache/latest.tmp" && mv -T "$cache/latest.tmp" "$cache/latest"
+log "done in $((SECONDS - start_time))s: $image ($(kmake -s kernelrelease 2>/dev/null))"
+
+# ---- 5. prune old trees: keep the $keep most recently used ones ---------------------------
+prune() {
+	local d n=0
+	for d in $(ls -1dt "$cache"/*/used 2>/dev/null); do
+		d=$(dirname "$d")
+		[ "$d" = "$kdir" ] && { n=$((n + 1)); continue; }
+		n=$((n + 1))
+		[ $n -le "$keep" ] && continue
+		( exec 8>"$d/lock"; flock -n 8 || exit 0
+		  log "pruning old tree $(basename "$d")"
+		  find "$d" -mindepth 1 -maxdepth 1 ! -name lock -exec rm -rf {} +
+		  rm -f "$d/lock"; rmdir "$d" 2>/dev/null || true )
+	done
+}
+[ "$keep" -gt 0 ] 2>/dev/null && prune
+result
