@@ -2,8 +2,11 @@
 /* Tap plumbing shared by `vnethash verify` and `vnethash demo`. */
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/if.h>
+#include <net/if.h>
+#include <linux/if_link.h>
 #include <linux/if_packet.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <linux/if_tun.h>
 #include <net/ethernet.h>
 #include <pcap/pcap.h>
@@ -13,7 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -142,21 +147,102 @@ int tap_private_netns(void)
 	return 0;
 }
 
-int tap_read_flags(const char *name, unsigned int *flags)
+static int read_sysfs(const char *name, const char *attr, char *buf,
+		      size_t size)
 {
-	char path[128], buf[32];
+	char path[128];
 	ssize_t n;
 	int fd;
 
-	snprintf(path, sizeof(path), "/sys/class/net/%s/tun_flags", name);
+	snprintf(path, sizeof(path), "/sys/class/net/%s/%s", name, attr);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
+	n = read(fd, buf, size - 1);
 	close(fd);
 	if (n <= 0)
 		return -EIO;
 	buf[n] = '\0';
+	return 0;
+}
+
+/*
+ * /sys shows the network namespace of whoever mounted it: after a bare
+ * unshare(CLONE_NEWNET) it still lists the old namespace's devices. Trust
+ * it only if it knows @name with our ifindex; otherwise read it from a
+ * child with its own mount namespace and a fresh sysfs mount (as
+ * `ip netns exec` does).
+ */
+static int sysfs_is_ours(const char *name)
+{
+	char buf[32];
+	unsigned int idx = if_nametoindex(name);
+
+	return idx && !read_sysfs(name, "ifindex", buf, sizeof(buf)) &&
+	       strtoul(buf, NULL, 10) == idx;
+}
+
+static int read_tun_flags_fresh_sysfs(const char *name, char *buf, size_t size)
+{
+	int pfd[2], status;
+	ssize_t n;
+	pid_t pid;
+
+	if (pipe2(pfd, O_CLOEXEC))
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		close(pfd[0]);
+		close(pfd[1]);
+		return -errno;
+	}
+	if (pid == 0) {
+		char out[32];
+		int err;
+
+		close(pfd[0]);
+		if (unshare(CLONE_NEWNS) ||
+		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+		    (umount2("/sys", MNT_DETACH), 0) ||
+		    mount("sysfs", "/sys", "sysfs", 0, NULL))
+			_exit(100);
+		err = read_sysfs(name, "tun_flags", out, sizeof(out));
+		if (err)
+			_exit(err == -ENOENT ? 101 : 102);
+		if (write(pfd[1], out, strlen(out)) < 0)
+			_exit(102);
+		_exit(0);
+	}
+	close(pfd[1]);
+	n = read(pfd[0], buf, size - 1);
+	close(pfd[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (!WIFEXITED(status))
+		return -EIO;
+	if (WEXITSTATUS(status) == 101)
+		return -ENOENT;
+	if (WEXITSTATUS(status) || n <= 0)
+		return -EIO;
+	buf[n] = '\0';
+	return 0;
+}
+
+int tap_read_flags(const char *name, unsigned int *flags)
+{
+	char buf[32];
+	int err;
+
+	if (!if_nametoindex(name))
+		return -ENODEV;
+	if (sysfs_is_ours(name))
+		err = read_sysfs(name, "tun_flags", buf, sizeof(buf));
+	else
+		err = read_tun_flags_fresh_sysfs(name, buf, sizeof(buf));
+	if (err == -ENOENT)
+		return -ENOTTY;		/* a device, but not a tun/tap */
+	if (err)
+		return err;
 	*flags = (unsigned int)strtoul(buf, NULL, 0);
 	return 0;
 }
@@ -291,9 +377,96 @@ int tap_create(struct tap *t, const char *name, int nq, int hdr_sz)
 	return err;
 }
 
+/*
+ * Queues attached to tun/tap @name (IFLA_TUN_NUM_QUEUES, over rtnetlink,
+ * which unlike /sys always speaks for our network namespace).
+ */
+int tap_num_queues(const char *name)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct ifinfomsg ifi;
+		char attrs[64];
+	} req;
+	static char buf[16384];
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	struct nlmsghdr *nh;
+	struct rtattr *rta;
+	unsigned int idx = if_nametoindex(name);
+	int fd, len, attrlen, result = -ENOENT;
+
+	if (!idx)
+		return -ENODEV;
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0)
+		return -errno;
+	memset(&req, 0, sizeof(req));
+	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(req.ifi));
+	req.nh.nlmsg_type = RTM_GETLINK;
+	req.nh.nlmsg_flags = NLM_F_REQUEST;
+	req.nh.nlmsg_seq = 1;
+	req.ifi.ifi_family = AF_UNSPEC;
+	req.ifi.ifi_index = (int)idx;
+	if (sendto(fd, &req, req.nh.nlmsg_len, 0, (struct sockaddr *)&sa,
+		   sizeof(sa)) < 0) {
+		result = -errno;
+		goto out;
+	}
+	len = (int)recv(fd, buf, sizeof(buf), 0);
+	if (len < 0) {
+		result = -errno;
+		goto out;
+	}
+	for (nh = (struct nlmsghdr *)buf; NLMSG_OK(nh, (unsigned int)len);
+	     nh = NLMSG_NEXT(nh, len)) {
+		if (nh->nlmsg_type == NLMSG_ERROR) {
+			result = ((struct nlmsgerr *)NLMSG_DATA(nh))->error;
+			goto out;
+		}
+		if (nh->nlmsg_type != RTM_NEWLINK)
+			continue;
+		attrlen = (int)IFLA_PAYLOAD(nh);
+		for (rta = IFLA_RTA(NLMSG_DATA(nh)); RTA_OK(rta, attrlen);
+		     rta = RTA_NEXT(rta, attrlen)) {
+			struct rtattr *li;
+			int lilen;
+
+			if ((rta->rta_type & NLA_TYPE_MASK) != IFLA_LINKINFO)
+				continue;
+			lilen = (int)RTA_PAYLOAD(rta);
+			for (li = RTA_DATA(rta); RTA_OK(li, lilen);
+			     li = RTA_NEXT(li, lilen)) {
+				struct rtattr *d;
+				int dlen;
+
+				if ((li->rta_type & NLA_TYPE_MASK) != IFLA_INFO_DATA)
+					continue;
+				dlen = (int)RTA_PAYLOAD(li);
+				for (d = RTA_DATA(li); RTA_OK(d, dlen);
+				     d = RTA_NEXT(d, dlen))
+					if ((d->rta_type & NLA_TYPE_MASK) ==
+						    IFLA_TUN_NUM_QUEUES &&
+					    RTA_PAYLOAD(d) >= 4)
+						result = (int)*(uint32_t *)RTA_DATA(d);
+			}
+		}
+	}
+out:
+	close(fd);
+	return result;
+}
+
+#define TUN_KEEP_FLAGS (IFF_TUN | IFF_TAP | IFF_NO_PI | IFF_ONE_QUEUE | \
+			IFF_VNET_HDR | IFF_MULTI_QUEUE | IFF_NOFILTER | \
+			IFF_NAPI | IFF_NAPI_FRAGS)
+/* What TUNSETIFF rewrites on the first queue of an existing device. */
+#define TUN_FEATURE_FLAGS (IFF_NO_PI | IFF_ONE_QUEUE | IFF_VNET_HDR | \
+			   IFF_MULTI_QUEUE | IFF_NAPI | IFF_NAPI_FRAGS)
+
 int tap_join(struct tap *t, const char *name, int nq, int hdr_sz)
 {
-	unsigned int flags;
+	unsigned int flags, eff;
+	struct ifreq ifr;
 	int i, fd, err;
 
 	tap_init(t, name);
@@ -306,42 +479,61 @@ int tap_join(struct tap *t, const char *name, int nq, int hdr_sz)
 		return -EOPNOTSUPP;
 	t->orig_flags = flags;
 	t->joined = true;
-	/* Keep the owner's flags; TUNSETIFF would otherwise reset them. */
-	flags &= IFF_TUN | IFF_TAP | IFF_NO_PI | IFF_ONE_QUEUE | IFF_VNET_HDR |
-		 IFF_MULTI_QUEUE | IFF_NOFILTER | IFF_PERSIST | IFF_NAPI |
-		 IFF_NAPI_FRAGS;
+	/*
+	 * Keep the owner's flags: on the first queue of a device TUNSETIFF
+	 * rewrites them. We add IFF_VNET_HDR; that only takes effect if no
+	 * queue is open (tun ignores the flags of later queues), so read
+	 * back what the device really does.
+	 */
+	flags &= TUN_KEEP_FLAGS;
 	if (hdr_sz)
 		flags |= IFF_VNET_HDR;
-	for (i = 0; i < nq; i++) {
-		fd = open_queue(name, flags, 0);
+	fd = open_queue(name, flags, 0);
+	if (fd < 0)
+		return fd;
+	t->fds[0] = fd;
+	t->nq = 1;
+	memset(&ifr, 0, sizeof(ifr));
+	if (ioctl(fd, TUNGETIFF, &ifr)) {
+		err = -errno;
+		goto fail;
+	}
+	eff = (unsigned short)ifr.ifr_flags;
+	t->flags_changed = (eff & TUN_FEATURE_FLAGS) !=
+			   (t->orig_flags & TUN_FEATURE_FLAGS);
+	if (!(eff & IFF_NO_PI)) {
+		/* We read without packet information; refuse rather than guess. */
+		err = -EPROTONOSUPPORT;
+		goto fail;
+	}
+	t->hdr_sz = 0;
+	if (hdr_sz && (eff & IFF_VNET_HDR)) {
+		/* device-wide: remember it to give it back */
+		if (ioctl(fd, TUNGETVNETHDRSZ, &t->orig_hdr_sz))
+			t->orig_hdr_sz = 0;
+		if (t->orig_hdr_sz != hdr_sz &&
+		    ioctl(fd, TUNSETVNETHDRSZ, &hdr_sz)) {
+			err = -errno;
+			goto fail;
+		}
+		t->hdr_sz = hdr_sz;
+	}
+	for (i = 1; i < nq; i++) {
+		fd = open_queue(name, eff & TUN_KEEP_FLAGS, 0);
 		if (fd < 0) {
-			tap_close(t);
-			return fd;
+			err = fd;
+			goto fail;
 		}
 		t->fds[i] = fd;
 		t->nq = i + 1;
-		if (i == 0) {
-			/* remember the device-wide header size to restore it */
-			if (ioctl(fd, TUNGETVNETHDRSZ, &t->orig_hdr_sz))
-				t->orig_hdr_sz = 0;
-			if (hdr_sz && ioctl(fd, TUNSETVNETHDRSZ, &hdr_sz)) {
-				err = -errno;
-				tap_close(t);
-				return err;
-			}
-		}
 	}
-	if (!(flags & IFF_NO_PI)) {
-		/* We read without packet information; refuse rather than guess. */
-		tap_close(t);
-		return -EPROTONOSUPPORT;
-	}
-	t->hdr_sz = hdr_sz;
 	err = tap_set_up(name);
 	if (!err)
 		err = open_packet_socket(t);
-	if (err)
-		tap_close(t);
+	if (!err)
+		return 0;
+fail:
+	tap_close(t);
 	return err;
 }
 
@@ -352,26 +544,23 @@ void tap_close(struct tap *t)
 	if (t->pkt_fd >= 0)
 		close(t->pkt_fd);
 	t->pkt_fd = -1;
-	if (t->joined && t->nq > 0) {
-		unsigned int keep = IFF_TUN | IFF_TAP | IFF_NO_PI |
-				    IFF_ONE_QUEUE | IFF_VNET_HDR |
-				    IFF_MULTI_QUEUE | IFF_NOFILTER |
-				    IFF_PERSIST | IFF_NAPI | IFF_NAPI_FRAGS;
-
-		/* Give the device back as we found it. */
-		if (t->orig_hdr_sz)
-			ioctl(t->fds[0], TUNSETVNETHDRSZ, &t->orig_hdr_sz);
-		if ((t->orig_flags & IFF_VNET_HDR) != (unsigned)(t->hdr_sz ? IFF_VNET_HDR : 0)) {
-			int fd = open_queue(t->name, t->orig_flags & keep, 0);
-
-			if (fd >= 0)
-				close(fd);
-		}
-	}
+	/* Give the device back as we found it. */
+	if (t->joined && t->nq > 0 && t->orig_hdr_sz && t->hdr_sz &&
+	    t->orig_hdr_sz != t->hdr_sz)
+		ioctl(t->fds[0], TUNSETVNETHDRSZ, &t->orig_hdr_sz);
 	for (i = 0; i < t->nq; i++)
 		if (t->fds[i] >= 0)
 			close(t->fds[i]);
+	if (t->joined && t->flags_changed) {
+		/* We were the first queue and changed its flags: attach once
+		 * more as the first queue with the old ones. */
+		int fd = open_queue(t->name, t->orig_flags & TUN_KEEP_FLAGS, 0);
+
+		if (fd >= 0)
+			close(fd);
+	}
 	t->nq = 0;
+	t->joined = false;
 }
 
 /* ------------------------------------------------------------------ */
@@ -603,7 +792,8 @@ int tap_exchange(struct tap *t, const struct frame_list *fl,
 		int tries = 0;
 
 		/* Keep the tap rings (txqueuelen) from overflowing. */
-		while (st->sent - m.matched - written_off >= window) {
+		while ((long)st->sent - (long)m.matched - (long)written_off >=
+		       (long)window) {
 			unsigned long before = m.matched;
 
 			err = pump(&m, t, timeout);

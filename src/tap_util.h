@@ -39,8 +39,11 @@ struct tap {
 	char name[16];
 	int nq;
 	int fds[256];
-	int hdr_sz;		/* vnet header size in use; 0 = none */
+	int hdr_sz;		/* vnet header size in use; 0 = none (a joined
+				 * device whose queues are open elsewhere
+				 * without IFF_VNET_HDR) */
 	bool joined;		/* existing device: restore at close */
+	bool flags_changed;	/* we rewrote its flags (first queue) */
 	unsigned int orig_flags;
 	int orig_hdr_sz;
 	int ifindex;
@@ -56,6 +59,8 @@ int tap_join(struct tap *t, const char *name, int nq, int hdr_sz);
 void tap_close(struct tap *t);
 /* Device-wide flags of an existing tun/tap from sysfs (IFF_*). */
 int tap_read_flags(const char *name, unsigned int *flags);
+/* Queues attached to the device now (rtnetlink), or -errno. */
+int tap_num_queues(const char *name);
 int tap_set_up(const char *name);
 int tap_set_mtu(const char *name, int mtu);
 int tap_get_mtu(const char *name);

@@ -187,10 +187,13 @@ static void print_summary(struct verify_ctx *v, const struct exchange_stats *st,
 	printf("\n  per queue:");
 	for (q = 0; q < v->nq; q++)
 		printf(" %d:%lu", q, st->per_queue[q]);
-	printf("\n  hash reports from the kernel: %lu of %lu frames%s (vnet header %d bytes)\n",
+	printf("\n  hash reports from the kernel: %lu of %lu frames%s",
 	       st->kernel_reports, st->received,
-	       st->kernel_reports ? "" : ", hashes computed by the library",
-	       hdr_sz);
+	       st->kernel_reports ? "" : ", hashes computed by the library");
+	if (hdr_sz)
+		printf(" (vnet header %d bytes)\n", hdr_sz);
+	else
+		printf(" (no vnet header)\n");
 }
 
 static const char *errstr(int err)
@@ -376,8 +379,11 @@ int verify_main(int argc, char **argv)
 			if (err == -EOPNOTSUPP)
 				fprintf(stderr, "%s: %s is not a multiqueue tap\n",
 					prog_name, dev);
-			else if (err == -ENOENT)
-				fprintf(stderr, "%s: %s: no such tun/tap device\n",
+			else if (err == -ENODEV)
+				fprintf(stderr, "%s: %s: no such device\n",
+					prog_name, dev);
+			else if (err == -ENOTTY)
+				fprintf(stderr, "%s: %s is not a tun/tap device\n",
 					prog_name, dev);
 			else if (err == -EPROTONOSUPPORT)
 				fprintf(stderr, "%s: %s carries packet information (no IFF_NO_PI); not supported\n",
@@ -388,6 +394,15 @@ int verify_main(int argc, char **argv)
 					errstr(err));
 			goto out;
 		}
+		if (hdr_sz != tap.hdr_sz)
+			fprintf(stderr, "%s: warning: queues of %s are open elsewhere without IFF_VNET_HDR; reading without a vnet header (no kernel hash reports)\n",
+				prog_name, dev);
+		err = tap_num_queues(dev);
+		if (err > nq)
+			fprintf(stderr, "%s: warning: %s has %d more queue%s open besides the %d verify opened: frames tun steers there are lost to verify\n",
+				prog_name, dev, err - nq,
+				err - nq == 1 ? "" : "s", nq);
+		hdr_sz = tap.hdr_sz;
 	}
 
 	/* What the library expects; tun takes the program's queue modulo

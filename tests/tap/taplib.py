@@ -26,6 +26,10 @@ sys.path.insert(0, os.path.join(SRCDIR, "tests", "ref"))
 import framegen  # noqa: E402
 
 CLONE_NEWNET = 0x40000000
+CLONE_NEWNS = 0x00020000
+MS_REC = 0x4000
+MS_PRIVATE = 1 << 18
+MNT_DETACH = 2
 
 TUNSETIFF = 0x400454CA
 TUNSETVNETHDRSZ = 0x400454D8
@@ -92,9 +96,17 @@ def private_netns():
     """Move this process (and its future children) into a new network
     namespace; no IPv6 noise on devices created there."""
     libc = ctypes.CDLL(None, use_errno=True)
-    if libc.unshare(CLONE_NEWNET) != 0:
+    if libc.unshare(CLONE_NEWNET | CLONE_NEWNS) != 0:
         e = ctypes.get_errno()
-        fail("unshare(CLONE_NEWNET): %s" % os.strerror(e))
+        fail("unshare(CLONE_NEWNET | CLONE_NEWNS): %s" % os.strerror(e))
+    # /sys speaks for the namespace of whoever mounted it: mount our own
+    # (as `ip netns exec` does), privately, so /sys/class/net is ours.
+    libc.mount.argtypes = [ctypes.c_char_p] * 3 + [ctypes.c_ulong, ctypes.c_void_p]
+    if libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None) != 0:
+        fail("mount --make-rprivate /: %s" % os.strerror(ctypes.get_errno()))
+    libc.umount2(b"/sys", MNT_DETACH)
+    if libc.mount(b"sysfs", b"/sys", b"sysfs", 0, None) != 0:
+        fail("mount sysfs: %s" % os.strerror(ctypes.get_errno()))
     for name, val in (("disable_ipv6", "1"), ("accept_dad", "0"), ("accept_ra", "0")):
         try:
             with open("/proc/sys/net/ipv6/conf/default/" + name, "w") as f:
