@@ -14,6 +14,13 @@
  *                                   packet to dst; non-zero when any of
  *                                   them lies past the end of the packet
  *   VNH_INLINE                      e.g. static inline __attribute__((always_inline))
+ * and may provide:
+ *   VNH_OPAQUE(x)                   x, computed in a way the BPF verifier
+ *                                   cannot follow (default: x). The BPF
+ *                                   program uses it on the L3 offset so the
+ *                                   verifier does not track every header
+ *                                   offset as a distinct constant (which
+ *                                   exceeds its 1M-instruction budget).
  *
  * Packet bytes are only ever read through VNH_LOAD, so no parse path can read
  * out of bounds whatever the packet holds.
@@ -22,6 +29,10 @@
 #define VNETHASH_RULES_H
 
 #include "vnethash_defs.h"
+
+#ifndef VNH_OPAQUE
+#define VNH_OPAQUE(x) (x)
+#endif
 
 #define VNH_ETH_P_IPV4		0x0800
 #define VNH_ETH_P_IPV6		0x86dd
@@ -243,6 +254,7 @@ VNH_INLINE __u32 vnh_rules_l3(VNH_CTX_T ctx, __u32 off, __u32 ethertype,
 			      __u32 types, struct vnh_hash_input *in)
 {
 	in->len = 0;
+	off = VNH_OPAQUE(off);
 	if (ethertype == VNH_ETH_P_IPV4)
 		return vnh_rules_ipv4(ctx, off, types, in);
 	if (ethertype == VNH_ETH_P_IPV6)
