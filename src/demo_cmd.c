@@ -659,7 +659,8 @@ int demo_main(int argc, char **argv)
 		}
 		i = sample[k];
 		printf("  %-23s %6lu %6u  %-16s  0x%08x -> %d (%s)\n",
-		       kind_name[k], kind_n[k], used, rep, exp[i].hash,
+		       kind_name[k], kind_n[k], used, rep,
+		       out[i].kernel_report ? out[i].hash : exp[i].hash,
 		       out[i].queue, out[i].kernel_report ? "kernel's hash" :
 		       "library's hash");
 	}

@@ -14,6 +14,8 @@
 extern const char *prog_name;
 
 int hash_main(int argc, char **argv);
+int verify_main(int argc, char **argv);
+int demo_main(int argc, char **argv);
 
 /* The RSS configuration flags common to hash, attach and set. */
 struct config_args {

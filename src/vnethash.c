@@ -13,6 +13,10 @@ static const struct {
 	const char *description;
 } subcommands[] = {
 	{ "hash", hash_main, "Compute hashes, report types and queues of frames" },
+#ifdef VNETHASH_HAVE_STEER
+	{ "verify", verify_main, "Send a capture through a tap, check queues and hashes" },
+	{ "demo", demo_main, "Show RSS on a multiqueue tap in a private namespace" },
+#endif
 };
 
 static void usage(FILE *f)
