@@ -16,6 +16,11 @@ extern const char *prog_name;
 int hash_main(int argc, char **argv);
 int verify_main(int argc, char **argv);
 int demo_main(int argc, char **argv);
+int attach_main(int argc, char **argv);
+int set_main(int argc, char **argv);
+int show_main(int argc, char **argv);
+int detach_main(int argc, char **argv);
+int probe_main(int argc, char **argv);
 
 /* The RSS configuration flags common to hash, attach and set. */
 struct config_args {

@@ -14,6 +14,11 @@ static const struct {
 } subcommands[] = {
 	{ "hash", hash_main, "Compute hashes, report types and queues of frames" },
 #ifdef VNETHASH_HAVE_STEER
+	{ "attach", attach_main, "Attach the RSS steering program to a multiqueue tap" },
+	{ "set", set_main, "Change the RSS configuration of an attached program" },
+	{ "show", show_main, "Show the configuration and counters of a tap's program" },
+	{ "detach", detach_main, "Remove the steering program from a tap" },
+	{ "probe", probe_main, "Report what the running kernel supports" },
 	{ "verify", verify_main, "Send a capture through a tap, check queues and hashes" },
 	{ "demo", demo_main, "Show RSS on a multiqueue tap in a private namespace" },
 #endif

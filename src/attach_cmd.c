@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* vnethash attach: put the steering program on an existing multiqueue tap. */
+#include <errno.h>
+#include <linux/if_tun.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tool.h"
+#include "steer_util.h"
+
+static const char attach_usage[] =
+"Usage: %s attach DEV [OPTIONS]\n"
+"\n"
+"Attach the vnethash RSS steering program to DEV, an existing multiqueue\n"
+"tap or tun device (e.g. 'ip tuntap add dev tap0 mode tap multi_queue', or\n"
+"one a VMM holds open), and pin it under /sys/fs/bpf/vnethash/DEV/ (bpffs\n"
+"is mounted if missing). The vnet header size and offloads are not touched.\n"
+"\n"
+CONFIG_HELP
+"\n"
+"Queue fd:\n"
+"  --pid PID --fd N    attach through the owner's queue fd N of process PID\n"
+"                      (pidfd_getfd): adds no queue to the device\n"
+"  (default)           open a temporary queue of DEV, attach, close it at\n"
+"                      once: it is the last queue, so closing it renumbers\n"
+"                      none of the owner's. While it exists (two ioctls),\n"
+"                      packets tun steers to it are dropped.\n"
+"\n"
+"Other options:\n"
+"  --no-report         never report hashes through the kernel's\n"
+"                      bpf_tun_vnet_hash_set kfunc, even if present\n"
+"  -h, --help          this text\n"
+"\n"
+"Queues the configuration may name: those the device has (attached and\n"
+"detached ones); a device with no queue open (persistent, its VMM not yet\n"
+"started) accepts any up to tun's limit of 256.\n"
+"Exit status: 0 attached, 1 failure (message names the cause), 2 bad usage.\n";
+
+int attach_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		CONFIG_OPTIONS,
+		{ "pid", required_argument, NULL, 'P' },
+		{ "fd", required_argument, NULL, 'F' },
+		{ "no-report", no_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	struct vnh_steer_opts sopts = { .sz = sizeof(sopts) };
+	struct vnh_steer_info info = { .sz = sizeof(info) };
+	struct vnh_rss *rss = vnh_rss_new();
+	struct vnh_steer *steer = NULL;
+	struct config_args cfg;
+	struct steer_dev dev;
+	int opt, pid = 0, fd = -1, qfd = -1, err, rc = EXIT_USAGE;
+	bool none_open;
+
+	if (!rss) {
+		fprintf(stderr, "%s: out of memory\n", prog_name);
+		return 1;
+	}
+	config_init(&cfg, rss);
+	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		int r = config_option(&cfg, opt, optarg);
+
+		if (r < 0)
+			goto out;
+		if (r > 0)
+			continue;
+		switch (opt) {
+		case 'P':
+		case 'F':
+			if (steer_parse_pid_fd(opt, optarg, &pid, &fd))
+				goto out;
+			break;
+		case 'n':
+			sopts.no_report = 1;
+			break;
+		case 'h':
+			printf(attach_usage, prog_name);
+			rc = 0;
+			goto out;
+		default:
+			fprintf(stderr, "Try '%s attach --help'.\n", prog_name);
+			goto out;
+		}
+	}
+	if (config_finish(&cfg))
+		goto out;
+	if (argc - optind != 1) {
+		fprintf(stderr, "%s: attach needs one device name\nTry '%s attach --help'.\n",
+			prog_name, prog_name);
+		goto out;
+	}
+	if ((pid > 0) != (fd >= 0)) {
+		fprintf(stderr, "%s: --pid and --fd go together\n", prog_name);
+		goto out;
+	}
+
+	rc = 1;
+	steer_tool_init();
+	if (steer_dev_inspect(argv[optind], &dev, true))
+		goto out;
+	if (steer_dev_pinned(&dev)) {
+		fprintf(stderr, "%s: %s: already attached (pinned at %s); use 'vnethash set' to change it or 'vnethash detach' first\n",
+			prog_name, dev.name, dev.pin_dir);
+		goto out;
+	}
+	if (steer_check_queues(&dev, rss))
+		goto out;
+	if (steer_bpffs_ready())
+		goto out;
+
+	/* Load and pin first: the queue fd is then needed for one ioctl. */
+	sopts.mode = (dev.flags & IFF_TUN) ? VNH_STEER_MODE_L3 :
+					     VNH_STEER_MODE_ETH;
+	err = vnh_steer_load(rss, &sopts, &steer);
+	if (err) {
+		steer_perror(&dev, "cannot load the steering program", err);
+		goto out;
+	}
+	err = vnh_steer_pin(steer, dev.pin_dir);
+	if (err) {
+		if (err == -EEXIST)
+			fprintf(stderr, "%s: %s: already attached (pinned at %s)\n",
+				prog_name, dev.name, dev.pin_dir);
+		else
+			steer_perror(&dev, "cannot pin the program", err);
+		goto out;
+	}
+	qfd = steer_queue_open(&dev, pid, fd);
+	if (qfd < 0) {
+		vnh_steer_unpin(dev.pin_dir);
+		goto out;
+	}
+	err = vnh_steer_attach_queue(steer, qfd);
+	steer_queue_close(qfd);
+	if (err) {
+		steer_perror(&dev, "TUNSETSTEERINGEBPF failed", err);
+		vnh_steer_unpin(dev.pin_dir);
+		goto out;
+	}
+	vnh_steer_get_config(steer, NULL, &info);
+	printf("%s: attached vnethash steering program (id %u, %s mode), pinned at %s\n",
+	       dev.name, info.prog_id,
+	       info.mode == VNH_STEER_MODE_L3 ? "tun" : "tap", dev.pin_dir);
+	printf("%s: hash reporting: %s\n", dev.name,
+	       sopts.no_report ? "off (--no-report)" :
+	       info.kfunc > 0 ? "on (kernel has bpf_tun_vnet_hash_set)" :
+				"unavailable (kernel lacks bpf_tun_vnet_hash_set): steering only");
+	if (steer_dev_queue_limit(&dev, &none_open) && none_open)
+		printf("%s: note: no queue of %s is open; the configuration names queues up to %u\n",
+		       dev.name, dev.name, vnh_rss_max_queue(rss));
+	rc = 0;
+out:
+	vnh_steer_free(steer);
+	vnh_rss_free(rss);
+	return rc;
+}

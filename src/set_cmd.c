@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* vnethash set: change the RSS configuration of an attached program. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tool.h"
+#include "steer_util.h"
+
+static const char set_usage[] =
+"Usage: %s set DEV [OPTIONS]\n"
+"\n"
+"Change the RSS configuration of the vnethash steering program attached to\n"
+"DEV (see 'vnethash attach'). Options not given keep their current values.\n"
+"The new configuration replaces the old one atomically: every packet is\n"
+"steered wholly by the old or wholly by the new one, and when set returns\n"
+"no packet is steered by the old one any more. Counters are kept.\n"
+"\n"
+CONFIG_HELP
+"\n"
+"  -h, --help          this text\n"
+"\n"
+"Exit status: 0 updated, 1 failure (message names the cause), 2 bad usage.\n";
+
+int set_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		CONFIG_OPTIONS,
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	struct vnh_steer_info info = { .sz = sizeof(info) };
+	struct vnh_rss *given = vnh_rss_new(), *rss = vnh_rss_new();
+	struct vnh_steer *steer = NULL;
+	struct config_args cfg;
+	struct steer_dev dev;
+	int opt, err, rc = EXIT_USAGE;
+
+	if (!given || !rss) {
+		fprintf(stderr, "%s: out of memory\n", prog_name);
+		rc = 1;
+		goto out;
+	}
+	config_init(&cfg, given);
+	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		int r = config_option(&cfg, opt, optarg);
+
+		if (r < 0)
+			goto out;
+		if (r > 0)
+			continue;
+		switch (opt) {
+		case 'h':
+			printf(set_usage, prog_name);
+			rc = 0;
+			goto out;
+		default:
+			fprintf(stderr, "Try '%s set --help'.\n", prog_name);
+			goto out;
+		}
+	}
+	if (config_finish(&cfg))
+		goto out;
+	if (argc - optind != 1) {
+		fprintf(stderr, "%s: set needs one device name\nTry '%s set --help'.\n",
+			prog_name, prog_name);
+		goto out;
+	}
+
+	rc = 1;
+	steer_tool_init();
+	if (steer_dev_inspect(argv[optind], &dev, false))
+		goto out;
+	if (!steer_dev_pinned(&dev)) {
+		fprintf(stderr, "%s: %s: not attached (nothing pinned at %s); use 'vnethash attach'\n",
+			prog_name, dev.name, dev.pin_dir);
+		goto out;
+	}
+	err = vnh_steer_open_pinned(dev.pin_dir, &steer);
+	if (err) {
+		steer_perror(&dev, "cannot open the pinned program", err);
+		goto out;
+	}
+	err = vnh_steer_get_config(steer, rss, NULL);
+	if (err) {
+		steer_perror(&dev, "cannot read the current configuration", err);
+		goto out;
+	}
+
+	/* The current configuration, with what was given replacing it. */
+	if (cfg.key_set) {
+		size_t len;
+		const uint8_t *key = vnh_rss_key(given, &len);
+
+		vnh_rss_set_key(rss, key, len);
+	}
+	if (cfg.types_set)
+		vnh_rss_set_hash_types(rss, vnh_rss_hash_types(given));
+	if (cfg.table_set) {
+		size_t len;
+		const uint16_t *table = vnh_rss_table(given, &len);
+
+		vnh_rss_set_table(rss, table, len);
+	}
+	if (cfg.unclassified_set)
+		vnh_rss_set_unclassified(rss, vnh_rss_unclassified(given));
+	if (steer_check_queues(&dev, rss))
+		goto out;
+
+	err = vnh_steer_update(steer, rss);
+	if (err) {
+		steer_perror(&dev, "cannot update the configuration", err);
+		goto out;
+	}
+	vnh_steer_get_config(steer, NULL, &info);
+	printf("%s: configuration updated (generation %u)\n", dev.name,
+	       info.generation);
+	rc = 0;
+out:
+	vnh_steer_free(steer);
+	vnh_rss_free(given);
+	vnh_rss_free(rss);
+	return rc;
+}

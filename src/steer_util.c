@@ -1,0 +1,347 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Device inspection, queue fds, pins and bpffs for the steering commands. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if_link.h>
+#include <linux/if_tun.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include <bpf/libbpf.h>
+
+#include "tool.h"
+#include "tap_util.h"
+#include "steer_util.h"
+
+#ifndef BPF_FS_MAGIC
+#define BPF_FS_MAGIC 0xcafe4a11
+#endif
+#define BPFFS "/sys/fs/bpf"
+#define PIN_ROOT BPFFS "/vnethash"
+
+static int libbpf_quiet(enum libbpf_print_level level, const char *fmt,
+			va_list ap)
+{
+	(void)level;
+	(void)fmt;
+	(void)ap;
+	return 0;
+}
+
+void steer_tool_init(void)
+{
+	if (!getenv("VNETHASH_DEBUG"))
+		libbpf_set_print(libbpf_quiet);
+}
+
+static const char *pin_root(void)
+{
+	const char *root = getenv("VNETHASH_PIN_ROOT");
+
+	return root && *root ? root : PIN_ROOT;
+}
+
+/* Queue counts from rtnetlink (IFLA_TUN_NUM_QUEUES / _DISABLED_QUEUES). */
+static int tun_queue_counts(unsigned int ifindex, int *nq, int *nd)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct ifinfomsg ifi;
+	} req;
+	static char buf[32768];
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	struct nlmsghdr *nh;
+	int fd, len, err = -ENOENT;
+
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0)
+		return -errno;
+	memset(&req, 0, sizeof(req));
+	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(req.ifi));
+	req.nh.nlmsg_type = RTM_GETLINK;
+	req.nh.nlmsg_flags = NLM_F_REQUEST;
+	req.nh.nlmsg_seq = 1;
+	req.ifi.ifi_family = AF_UNSPEC;
+	req.ifi.ifi_index = (int)ifindex;
+	if (sendto(fd, &req, req.nh.nlmsg_len, 0, (struct sockaddr *)&sa,
+		   sizeof(sa)) < 0) {
+		err = -errno;
+		goto out;
+	}
+	len = (int)recv(fd, buf, sizeof(buf), 0);
+	if (len < 0) {
+		err = -errno;
+		goto out;
+	}
+	for (nh = (struct nlmsghdr *)buf; NLMSG_OK(nh, (unsigned int)len);
+	     nh = NLMSG_NEXT(nh, len)) {
+		struct rtattr *rta;
+		int alen;
+
+		if (nh->nlmsg_type == NLMSG_ERROR) {
+			err = ((struct nlmsgerr *)NLMSG_DATA(nh))->error;
+			goto out;
+		}
+		if (nh->nlmsg_type != RTM_NEWLINK)
+			continue;
+		alen = (int)IFLA_PAYLOAD(nh);
+		for (rta = IFLA_RTA(NLMSG_DATA(nh)); RTA_OK(rta, alen);
+		     rta = RTA_NEXT(rta, alen)) {
+			struct rtattr *li;
+			int lilen;
+
+			if ((rta->rta_type & NLA_TYPE_MASK) != IFLA_LINKINFO)
+				continue;
+			lilen = (int)RTA_PAYLOAD(rta);
+			for (li = RTA_DATA(rta); RTA_OK(li, lilen);
+			     li = RTA_NEXT(li, lilen)) {
+				struct rtattr *d;
+				int dlen;
+
+				if ((li->rta_type & NLA_TYPE_MASK) != IFLA_INFO_DATA)
+					continue;
+				dlen = (int)RTA_PAYLOAD(li);
+				for (d = RTA_DATA(li); RTA_OK(d, dlen);
+				     d = RTA_NEXT(d, dlen)) {
+					if (d->rta_type == IFLA_TUN_NUM_QUEUES) {
+						*nq = (int)*(__u32 *)RTA_DATA(d);
+						err = 0;
+					} else if (d->rta_type ==
+						   IFLA_TUN_NUM_DISABLED_QUEUES) {
+						*nd = (int)*(__u32 *)RTA_DATA(d);
+					}
+				}
+			}
+		}
+	}
+out:
+	close(fd);
+	return err;
+}
+
+int steer_dev_inspect(const char *name, struct steer_dev *d, bool need_mq)
+{
+	unsigned int ifindex;
+	int err, n;
+
+	memset(d, 0, sizeof(*d));
+	d->numqueues = -1;
+	if (strlen(name) >= IFNAMSIZ || !*name || strchr(name, '/')) {
+		fprintf(stderr, "%s: '%s': not a valid interface name\n",
+			prog_name, name);
+		return -1;
+	}
+	snprintf(d->name, sizeof(d->name), "%s", name);
+	n = snprintf(d->pin_dir, sizeof(d->pin_dir), "%s/%s", pin_root(), name);
+	if (n < 0 || (size_t)n >= sizeof(d->pin_dir)) {
+		fprintf(stderr, "%s: %s: pin directory name too long\n",
+			prog_name, name);
+		return -1;
+	}
+	ifindex = if_nametoindex(name);
+	if (!ifindex) {
+		fprintf(stderr, "%s: %s: no such device\n", prog_name, name);
+		return -1;
+	}
+	err = tap_read_flags(name, &d->flags);
+	if (err == -ENOTTY || err == -ENOENT) {
+		fprintf(stderr, "%s: %s: not a tun/tap device\n", prog_name, name);
+		return -1;
+	}
+	if (err) {
+		fprintf(stderr, "%s: %s: cannot read its tun flags: %s\n",
+			prog_name, name, strerror(-err));
+		return -1;
+	}
+	if (need_mq && !(d->flags & IFF_MULTI_QUEUE)) {
+		fprintf(stderr, "%s: %s: not a multiqueue device (create it with multi_queue, e.g. 'ip tuntap add dev %s mode %s multi_queue')\n",
+			prog_name, name, name,
+			(d->flags & IFF_TUN) ? "tun" : "tap");
+		return -1;
+	}
+	if (tun_queue_counts(ifindex, &d->numqueues, &d->numdisabled))
+		d->numqueues = -1;
+	return 0;
+}
+
+bool steer_dev_pinned(const struct steer_dev *d)
+{
+	char path[300];
+
+	snprintf(path, sizeof(path), "%s/prog", d->pin_dir);
+	return access(path, F_OK) == 0;
+}
+
+unsigned int steer_dev_queue_limit(const struct steer_dev *d, bool *none_open)
+{
+	int n = d->numqueues < 0 ? 0 : d->numqueues + d->numdisabled;
+
+	*none_open = n == 0;
+	return n ? (unsigned int)n : VNH_TUN_MAX_QUEUES;
+}
+
+int steer_check_queues(const struct steer_dev *d, const struct vnh_rss *rss)
+{
+	bool none_open;
+	unsigned int limit = steer_dev_queue_limit(d, &none_open);
+	unsigned int max = vnh_rss_max_queue(rss);
+
+	if (max < limit)
+		return 0;
+	if (none_open)
+		fprintf(stderr, "%s: %s: the configuration names queue %u, but a tun/tap device has at most %u queues (0-%u)\n",
+			prog_name, d->name, max, limit, limit - 1);
+	else
+		fprintf(stderr, "%s: %s: the configuration names queue %u, but %s has %u queue%s (0-%u)\n",
+			prog_name, d->name, max, d->name, limit,
+			limit == 1 ? "" : "s", limit - 1);
+	return -1;
+}
+
+void steer_perror(const struct steer_dev *d, const char *what, int err)
+{
+	const char *hint = "";
+
+	if (err < 0)
+		err = -err;
+	if (err == EPERM || err == EACCES)
+		hint = " (needs CAP_NET_ADMIN and CAP_BPF; run as root)";
+	fprintf(stderr, "%s: %s: %s: %s%s\n", prog_name, d->name, what,
+		strerror(err), hint);
+}
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_pidfd_getfd
+#define SYS_pidfd_getfd 438
+#endif
+
+int steer_queue_open(const struct steer_dev *d, int pid, int fd)
+{
+	struct ifreq ifr;
+	int qfd, pidfd;
+
+	if (pid > 0) {
+		pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+		if (pidfd < 0) {
+			fprintf(stderr, "%s: %s: process %d: %s\n", prog_name,
+				d->name, pid, strerror(errno));
+			return -1;
+		}
+		qfd = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+		if (qfd < 0) {
+			fprintf(stderr, "%s: %s: cannot get fd %d of process %d: %s%s\n",
+				prog_name, d->name, fd, pid, strerror(errno),
+				errno == EPERM ? " (needs ptrace access to it; run as root)" : "");
+			close(pidfd);
+			return -1;
+		}
+		close(pidfd);
+		memset(&ifr, 0, sizeof(ifr));
+		if (ioctl(qfd, TUNGETIFF, &ifr) < 0 ||
+		    strncmp(ifr.ifr_name, d->name, IFNAMSIZ)) {
+			fprintf(stderr, "%s: %s: fd %d of process %d is not a queue of %s\n",
+				prog_name, d->name, fd, pid, d->name);
+			close(qfd);
+			return -1;
+		}
+		return qfd;
+	}
+
+	qfd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+	if (qfd < 0) {
+		fprintf(stderr, "%s: %s: cannot open /dev/net/tun: %s\n",
+			prog_name, d->name, strerror(errno));
+		return -1;
+	}
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", d->name);
+	/*
+	 * The owner's own flags: TUNSETIFF rewrites the device-wide ones
+	 * when ours is the first queue. IFF_PERSIST is not a TUNSETIFF flag.
+	 */
+	ifr.ifr_flags = (short)((d->flags & ~IFF_PERSIST) | IFF_MULTI_QUEUE);
+	if (ioctl(qfd, TUNSETIFF, &ifr) < 0) {
+		int e = errno;
+
+		if (e == EPERM)
+			fprintf(stderr, "%s: %s: permission denied joining the device (not its owner, or no CAP_NET_ADMIN)\n",
+				prog_name, d->name);
+		else if (e == EBUSY)
+			fprintf(stderr, "%s: %s: all %d queues are in use\n",
+				prog_name, d->name, VNH_TUN_MAX_QUEUES);
+		else
+			fprintf(stderr, "%s: %s: cannot open a queue: %s\n",
+				prog_name, d->name, strerror(e));
+		close(qfd);
+		return -1;
+	}
+	return qfd;
+}
+
+void steer_queue_close(int qfd)
+{
+	if (qfd >= 0)
+		close(qfd);
+}
+
+int steer_bpffs_ready(void)
+{
+	struct statfs sfs;
+	const char *root = getenv("VNETHASH_PIN_ROOT");
+
+	if (root && *root) {
+		/* A test or custom root: it must already be on a bpffs. */
+		char path[256];
+		char *slash;
+
+		snprintf(path, sizeof(path), "%s", root);
+		while (statfs(path, &sfs) && (slash = strrchr(path, '/')) &&
+		       slash != path)
+			*slash = '\0';
+		if (sfs.f_type != BPF_FS_MAGIC) {
+			fprintf(stderr, "%s: VNETHASH_PIN_ROOT %s is not on a bpffs\n",
+				prog_name, root);
+			return -1;
+		}
+		return 0;
+	}
+	if (!statfs(BPFFS, &sfs) && sfs.f_type == BPF_FS_MAGIC)
+		return 0;
+	if (mount("bpf", BPFFS, "bpf", 0, "mode=0700")) {
+		fprintf(stderr, "%s: bpffs unavailable: cannot mount it at %s: %s\n",
+			prog_name, BPFFS, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int steer_parse_pid_fd(int opt, const char *arg, int *pid, int *fd)
+{
+	unsigned long v;
+
+	if (parse_uint(arg, opt == 'P' ? 4194304 : 1048576, &v) ||
+	    (opt == 'P' && v == 0)) {
+		fprintf(stderr, "%s: --%s '%s': not a %s\n", prog_name,
+			opt == 'P' ? "pid" : "fd", arg,
+			opt == 'P' ? "process id" : "file descriptor number");
+		return -1;
+	}
+	if (opt == 'P')
+		*pid = (int)v;
+	else
+		*fd = (int)v;
+	return 0;
+}

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Shared by `vnethash attach|set|show|detach`: inspecting a tun/tap device,
+ * getting a queue fd of it, the pin directory, bpffs. Tool-internal.
+ *
+ * Each function that can fail prints its own message, naming the device and
+ * the cause, and returns -1.
+ */
+#ifndef VNETHASH_STEER_UTIL_H
+#define VNETHASH_STEER_UTIL_H
+
+#include <net/if.h>
+#include <stdbool.h>
+
+#include "vnethash.h"
+#include "vnethash_steer.h"
+
+struct steer_dev {
+	char name[IFNAMSIZ];
+	unsigned int flags;	/* tun_flags: IFF_TUN/IFF_TAP, IFF_NO_PI, ... */
+	int numqueues;		/* queues attached (rtnetlink), -1 unknown */
+	int numdisabled;	/* queues detached with IFF_DETACH_QUEUE */
+	char pin_dir[256];	/* <pin root>/<name> */
+};
+
+/* libbpf quiet unless VNETHASH_DEBUG is set. */
+void steer_tool_init(void);
+
+/*
+ * Look up a tun/tap device: exists, is a tun/tap, is multiqueue (if
+ * @need_mq). Fills @d.
+ */
+int steer_dev_inspect(const char *name, struct steer_dev *d, bool need_mq);
+
+/* Is something pinned for the device? */
+bool steer_dev_pinned(const struct steer_dev *d);
+
+/*
+ * The highest queue number + 1 a configuration may name on @d: the
+ * owner's queues (attached + detached), or VNH_TUN_MAX_QUEUES when none
+ * is open (a persistent device waiting for its VMM). *@none_open tells
+ * which.
+ */
+unsigned int steer_dev_queue_limit(const struct steer_dev *d, bool *none_open);
+
+/* Refuse (with a message) a configuration naming queues beyond the limit. */
+int steer_check_queues(const struct steer_dev *d, const struct vnh_rss *rss);
+
+/*
+ * A queue fd of the device: with @pid > 0, the owner's fd @fd of process
+ * @pid (pidfd_getfd), checked to be a queue of this device; otherwise a
+ * temporary queue (IFF_MULTI_QUEUE, the owner's flags passed back) that
+ * the caller closes as soon as possible with steer_queue_close().
+ */
+int steer_queue_open(const struct steer_dev *d, int pid, int fd);
+void steer_queue_close(int qfd);
+
+/* Make sure bpffs is mounted at /sys/fs/bpf (mount it if not). */
+int steer_bpffs_ready(void);
+
+/* Print an errno from the library with the device name and a hint. */
+void steer_perror(const struct steer_dev *d, const char *what, int err);
+
+/* Parse --pid / --fd values (exit-2 errors). */
+int steer_parse_pid_fd(int opt, const char *arg, int *pid, int *fd);
+
+#endif
