@@ -34,10 +34,13 @@ void vnh_rss_copy(struct vnh_rss *dst, const struct vnh_rss *src)
 
 int vnh_rss_set_key(struct vnh_rss *rss, const uint8_t *key, size_t len)
 {
+	uint8_t copy[VNH_KEY_SIZE_MAX] = { 0 };
+
 	if (!rss || !key || len == 0 || len > VNH_KEY_SIZE_MAX)
 		return -EINVAL;
-	memset(rss->key, 0, sizeof(rss->key));
-	memcpy(rss->key, key, len);
+	/* @key may point into rss->key (shortening the current key). */
+	memcpy(copy, key, len);
+	memcpy(rss->key, copy, sizeof(rss->key));
 	rss->key_len = (uint8_t)len;
 	return vnh_toeplitz_table_init(&rss->toeplitz, rss->key, len);
 }

@@ -201,6 +201,13 @@ static void test_set_key(void **state)
 	data[0] = 0x80;		/* first input bit: window = key bits 0..31 */
 	assert_int_equal(vnh_toeplitz_table_hash(vnh_rss_toeplitz(rss), data,
 						 36), 0x80000000u);
+	/* Shortening the current key in place, from the object's own copy. */
+	memcpy(key, (const uint8_t[]){ 0x12, 0x34, 0x56, 0x78, 0x9a }, 5);
+	assert_int_equal(vnh_rss_set_key(rss, key, 5), 0);
+	assert_int_equal(vnh_rss_set_key(rss, vnh_rss_key(rss, NULL), 3), 0);
+	got = vnh_rss_key(rss, &i);
+	assert_int_equal(i, 3);
+	assert_memory_equal(got, key, 3);
 	vnh_rss_free(rss);
 }
 
