@@ -23,9 +23,10 @@ static const char verify_usage[] =
 "the kernel put them in the virtio-net header.\n"
 "\n"
 "Without --queues, DEV is an existing multiqueue tap with the steering\n"
-"program attached (vnethash attach); verify opens queues 0..M of it, M\n"
-"being the highest queue the configuration names, and gives the device\n"
-"its flags and vnet header size back when done. With --queues N, verify\n"
+"program attached (vnethash attach); without config flags, verify expects\n"
+"the configuration pinned for it. verify opens queues 0..M of DEV, M being\n"
+"the highest queue the configuration names, and gives the device its\n"
+"flags and vnet header size back when done. With --queues N, verify\n"
 "creates DEV itself in a private network namespace, with N queues, and\n"
 "attaches the steering program with the configuration given.\n"
 "\n"
@@ -221,7 +222,9 @@ int verify_main(int argc, char **argv)
 	struct config_args cfg;
 	struct frame_list fl;
 	struct frame_outcome *out = NULL;
-	struct vnh_steer *steer = NULL;
+	struct vnh_steer *steer = NULL, *pinned = NULL;
+	struct vnh_steer_info pinfo = { .sz = sizeof(pinfo) };
+	int have_pinned = 0;
 	struct tap tap = { .nq = 0, .pkt_fd = -1 };
 	struct vnh_rss *rss = vnh_rss_new();
 	const char *pcap = NULL, *dev;
@@ -317,6 +320,30 @@ int verify_main(int argc, char **argv)
 	}
 	if (config_finish(&cfg))
 		goto out;
+	if (!create) {
+		/* The program attached by `vnethash attach`, if pinned: its
+		 * configuration is the expectation unless flags are given. */
+		const char *root = getenv("VNETHASH_PIN_ROOT");
+		char dir[512];
+
+		snprintf(dir, sizeof(dir), "%s/%s",
+			 root && *root ? root : "/sys/fs/bpf/vnethash", dev);
+		if (!vnh_steer_open_pinned(dir, &pinned) &&
+		    !vnh_steer_get_config(pinned, NULL, &pinfo))
+			have_pinned = 1;
+		if (!cfg.key_set && !cfg.types_set && !cfg.table_set &&
+		    !cfg.unclassified_set) {
+			if (!have_pinned || vnh_steer_get_config(pinned, rss, NULL)) {
+				fprintf(stderr, "%s: no steering program of vnethash is pinned for %s (%s): give its configuration with the config flags\n",
+					prog_name, dev, dir);
+				rc = 1;
+				goto out;
+			}
+			if (!v.json && !v.quiet)
+				printf("# expecting the configuration attached to %s (pinned at %s, generation %u)\n",
+				       dev, dir, pinfo.generation);
+		}
+	}
 	maxq = vnh_rss_max_queue(rss);
 	if (create && maxq >= nq) {
 		fprintf(stderr, "%s: the configuration names queue %u, but --queues %d creates queues 0 to %d only\n",
@@ -413,7 +440,14 @@ int verify_main(int argc, char **argv)
 	}
 
 	xopts.timeout_ms = timeout;
-	xopts.zero_is_report = feat.hash_kfunc == 1;
+	/* Does the running program report hashes (else zeros are padding)? */
+	if (steer && !vnh_steer_get_config(steer, NULL, &pinfo))
+		have_pinned = 1;
+	if (have_pinned)
+		xopts.zero_is_report = feat.hash_kfunc == 1 && pinfo.kfunc &&
+				       !pinfo.no_report;
+	else
+		xopts.zero_is_report = feat.hash_kfunc == 1;
 	err = tap_exchange(&tap, &fl, out, &st, &xopts);
 	if (err) {
 		fprintf(stderr, "%s: %s: %s\n", prog_name, dev, errstr(err));
@@ -435,6 +469,8 @@ out:
 	fflush(stdout);
 	if (steer)
 		vnh_steer_free(steer);
+	if (pinned)
+		vnh_steer_free(pinned);
 	tap_close(&tap);
 	free(out);
 	free(v.exp);
