@@ -559,7 +559,8 @@ int demo_main(int argc, char **argv)
 	for (i = 0; i < fl.n; i++)
 		vnh_rss_hash_frame(rss, fl.data[i], fl.len[i], &exp[i]);
 	xopts.timeout_ms = 1000;
-	xopts.zero_is_report = feat.hash_kfunc == 1;
+	/* With one queue the kernel picks no queue: the program never runs. */
+	xopts.zero_is_report = feat.hash_kfunc == 1 && nq > 1;
 	err = tap_exchange(&tap, &fl, out, &st, &xopts);
 	if (err) {
 		fprintf(stderr, "%s: %s: %s\n", prog_name, dev, errstr(err));
@@ -625,8 +626,10 @@ int demo_main(int argc, char **argv)
 	       nq, dev);
 	printf("  kernel:  steering program %s; hash reporting kfunc %s\n",
 	       feat.steering_prog == 1 ? "yes" : feat.steering_prog == 0 ? "no" : "unknown",
-	       feat.hash_kfunc == 1 ? "yes: tun writes the hash into the 20-byte vnet header" :
-	       "no: the queue is the kernel's, the hash is computed by the library");
+	       feat.hash_kfunc != 1 ?
+	       "no: the queue is the kernel's, the hash is computed by the library" :
+	       nq > 1 ? "yes: tun writes the hash into the 20-byte vnet header" :
+	       "yes, but with one queue the kernel runs no steering program");
 	printf("  config:  %s\n", cfgdesc);
 	printf("  traffic: %zu frames, %u flows of each kind\n\n", fl.n, flows);
 

@@ -448,6 +448,9 @@ int verify_main(int argc, char **argv)
 				       !pinfo.no_report;
 	else
 		xopts.zero_is_report = feat.hash_kfunc == 1;
+	/* One queue: the kernel picks no queue, the program never runs. */
+	if (nq == 1 && tap_num_queues(dev) <= 1)
+		xopts.zero_is_report = false;
 	err = tap_exchange(&tap, &fl, out, &st, &xopts);
 	if (err) {
 		fprintf(stderr, "%s: %s: %s\n", prog_name, dev, errstr(err));
