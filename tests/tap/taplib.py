@@ -207,6 +207,7 @@ class Exchange:
         self.unsendable = [False] * len(frames)
         self.foreign = 0
         self.pending = 0
+        self.written_off = 0
 
     def _take(self, items):
         for q, hdr, data in items:
@@ -229,11 +230,13 @@ class Exchange:
             self.headers[i] = hdr
 
     def send(self, i, window=64):
-        while self.pending >= window:
+        while self.pending - self.written_off >= window:
             before = self.pending
             self._take(self.tap.read_ready(1.0))
             if self.pending == before:
-                break                       # lost ones: keep going
+                # nothing for a second: count what is out as lost for
+                # pacing (it may still arrive) and keep going
+                self.written_off = self.pending
         if self.tap.send(self.frames[i]):
             self.sent[i] = True
             self.pending += 1
