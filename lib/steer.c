@@ -8,14 +8,18 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/bpf.h>
-#include <linux/if.h>
+#include <net/if.h>
+#include <linux/if_link.h>
 #include <linux/if_tun.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <sched.h>
 #include <endian.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -885,6 +889,77 @@ int vnh_steer_probe(struct vnh_steer_features *f)
 	return 0;
 }
 
+/*
+ * Does the tun device @name prepend struct tun_pi (rtnetlink IFLA_TUN_PI)?
+ * TUNGETIFF cannot tell: it reports IFF_NOFILTER, the same bit as
+ * IFF_NO_PI, for every queue without a socket filter.
+ */
+static int tun_has_pi(const char *name)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct ifinfomsg ifi;
+	} req;
+	char buf[16384];
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	struct nlmsghdr *nh;
+	unsigned int ifindex = if_nametoindex(name);
+	int fd, len, result = -ENOENT;
+
+	if (!ifindex)
+		return -ENODEV;
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0)
+		return -errno;
+	memset(&req, 0, sizeof(req));
+	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(req.ifi));
+	req.nh.nlmsg_type = RTM_GETLINK;
+	req.nh.nlmsg_flags = NLM_F_REQUEST;
+	req.ifi.ifi_family = AF_UNSPEC;
+	req.ifi.ifi_index = (int)ifindex;
+	if (sendto(fd, &req, req.nh.nlmsg_len, 0, (struct sockaddr *)&sa,
+		   sizeof(sa)) < 0 ||
+	    (len = (int)recv(fd, buf, sizeof(buf), 0)) < 0) {
+		result = -errno;
+		goto out;
+	}
+	for (nh = (struct nlmsghdr *)buf; NLMSG_OK(nh, (unsigned int)len);
+	     nh = NLMSG_NEXT(nh, len)) {
+		struct rtattr *rta;
+		int alen;
+
+		if (nh->nlmsg_type == NLMSG_ERROR) {
+			result = ((struct nlmsgerr *)NLMSG_DATA(nh))->error;
+			goto out;
+		}
+		if (nh->nlmsg_type != RTM_NEWLINK)
+			continue;
+		alen = (int)IFLA_PAYLOAD(nh);
+		for (rta = IFLA_RTA(NLMSG_DATA(nh)); RTA_OK(rta, alen);
+		     rta = RTA_NEXT(rta, alen)) {
+			struct rtattr *li, *d;
+			int lilen, dlen;
+
+			if ((rta->rta_type & NLA_TYPE_MASK) != IFLA_LINKINFO)
+				continue;
+			lilen = (int)RTA_PAYLOAD(rta);
+			for (li = RTA_DATA(rta); RTA_OK(li, lilen);
+			     li = RTA_NEXT(li, lilen)) {
+				if ((li->rta_type & NLA_TYPE_MASK) != IFLA_INFO_DATA)
+					continue;
+				dlen = (int)RTA_PAYLOAD(li);
+				for (d = RTA_DATA(li); RTA_OK(d, dlen);
+				     d = RTA_NEXT(d, dlen))
+					if (d->rta_type == IFLA_TUN_PI)
+						result = *(__u8 *)RTA_DATA(d) != 0;
+			}
+		}
+	}
+out:
+	close(fd);
+	return result;
+}
+
 /* Largest vnet header vnh_tap_read() accepts (TUNSETVNETHDRSZ allows more). */
 #define VNH_VNET_HDR_MAX 256
 
@@ -909,14 +984,24 @@ ssize_t vnh_tap_read(int fd, void *buf, size_t size,
 		return err;
 	hdr_sz = o.vnet_hdr_sz;
 	if (o.mode == VNH_STEER_MODE_AUTO || hdr_sz == 0) {
+		struct ifreq ifr;
 		int flags, mode, sz;
 
-		err = fd_mode(fd, &mode, &flags);
-		if (err)
-			return err;
+		memset(&ifr, 0, sizeof(ifr));
+		if (ioctl(fd, TUNGETIFF, &ifr) < 0)
+			return -errno;
+		flags = ifr.ifr_flags;
+		mode = (flags & IFF_TUN) ? VNH_STEER_MODE_L3 : VNH_STEER_MODE_ETH;
 		if (o.mode == VNH_STEER_MODE_AUTO) {
 			o.mode = mode;
-			o.has_pi = (flags & IFF_TUN) && !(flags & IFF_NO_PI);
+			o.has_pi = 0;
+			if (mode == VNH_STEER_MODE_L3) {
+				ifr.ifr_name[IFNAMSIZ - 1] = '\0';
+				err = tun_has_pi(ifr.ifr_name);
+				if (err < 0)
+					return err;
+				o.has_pi = err;
+			}
 		}
 		if (hdr_sz == 0) {
 			if (!(flags & IFF_VNET_HDR))
