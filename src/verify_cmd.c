@@ -230,7 +230,7 @@ int verify_main(int argc, char **argv)
 	const char *pcap = NULL, *dev;
 	unsigned long val;
 	int opt, rc = EXIT_USAGE, hdr_sz = -1, create = 0, nq, err;
-	int timeout = 1000;
+	int timeout = 1000, total_q;
 	uint16_t maxq;
 	size_t i;
 
@@ -433,10 +433,12 @@ int verify_main(int argc, char **argv)
 	}
 
 	/* What the library expects; tun takes the program's queue modulo
-	 * the number of queues. */
+	 * the number of queues the device has open. */
+	err = tap_num_queues(dev);
+	total_q = err > nq ? err : nq;
 	for (i = 0; i < fl.n; i++) {
 		vnh_rss_hash_frame(rss, fl.data[i], fl.len[i], &v.exp[i]);
-		v.exp[i].queue = (uint16_t)(v.exp[i].queue % nq);
+		v.exp[i].queue = (uint16_t)(v.exp[i].queue % total_q);
 	}
 
 	xopts.timeout_ms = timeout;
