@@ -609,12 +609,12 @@ int demo_main(int argc, char **argv)
 		for (q = 0; q < nq; q++)
 			printf("%s%lu", q ? ", " : "", st.per_queue[q]);
 		printf("], \"samples\": [");
-		for (k = 0; k < K_COUNT; k++) {
+		for (k = 0, q = 0; k < K_COUNT; k++) {
 			if (sample[k] == (size_t)-1)
 				continue;
 			i = sample[k];
 			printf("%s{\"kind\": \"%s\", \"queue\": %d, \"hash\": \"0x%08x\", \"report\": \"%s\", \"from\": \"%s\"}",
-			       k ? ", " : "", kind_name[k], out[i].queue,
+			       q++ ? ", " : "", kind_name[k], out[i].queue,
 			       exp[i].hash, vnh_report_name(exp[i].report),
 			       out[i].kernel_report ? "kernel" : "library");
 		}
