@@ -119,8 +119,11 @@ int vnh_steer_detach(int queue_fd);
 /**
  * vnh_steer_update() - replace the configuration atomically: a new config
  * map is built off-line and swapped in with one map update; packets being
- * steered meanwhile finish with the old one. Mode and opts stay. Counters
- * are kept. On error the running configuration is unchanged.
+ * steered meanwhile finish with the old one. When it returns, no packet is
+ * steered by the old configuration any more (the kernel waits an RCU grace
+ * period on map-in-map updates: expect ~10-20 ms). Mode and opts stay.
+ * Counters are kept. On error the running configuration is unchanged.
+ * Concurrent updates of one instance from several processes: last wins.
  */
 int vnh_steer_update(struct vnh_steer *steer, const struct vnh_rss *rss);
 
@@ -133,7 +136,10 @@ struct vnh_steer_info {
 	unsigned int max_queues;	/* 0 = unchecked */
 	uint32_t generation;	/* 1 at load, +1 per vnh_steer_update() */
 	uint32_t prog_id;	/* kernel id of the program */
-	int kfunc;		/* the program variant loaded calls the kfunc */
+	int kfunc;		/* 1 if the program as loaded calls the
+				 * hash-report kfunc (the kernel has it);
+				 * 0 if the call was left out as dead code */
+	uint32_t verified_insns;	/* instructions the verifier processed */
 };
 
 /**
@@ -233,7 +239,12 @@ struct vnh_tap_read_opts {
 	 * -1 (as size_t: (size_t)-1) = no vnet header (no IFF_VNET_HDR).
 	 */
 	size_t vnet_hdr_sz;
-	/* enum vnh_steer_mode; AUTO = ask the fd (TUNGETIFF). */
+	/*
+	 * enum vnh_steer_mode; AUTO = ask the fd (TUNGETIFF) and, for a tun,
+	 * rtnetlink whether it has tun_pi (TUNGETIFF cannot tell: it reports
+	 * IFF_NOFILTER, the same bit as IFF_NO_PI). AUTO costs syscalls per
+	 * read: a VMM reading many frames gives mode and has_pi.
+	 */
 	int mode;
 	/* tun only: a struct tun_pi precedes the frame (no IFF_NO_PI);
 	 * ignored unless mode is given explicitly. */
@@ -255,7 +266,9 @@ struct vnh_tap_read_opts {
  * If the vnet header has 20 bytes and the kernel filled hash_report (its
  * bytes are zeroed before the read, so a kernel without hash reporting
  * leaves them 0), the kernel's hash_value/hash_report are taken; otherwise
- * the library computes them with the same rules. Returns the frame length,
+ * the library computes them with the same rules. A tun's packet is hashed
+ * as the EtherType in its tun_pi (what the program saw in skb->protocol);
+ * without tun_pi, as the IP version nibble says. Returns the frame length,
  * or a negative errno (-EAGAIN on a non-blocking fd with nothing to read;
  * -EMSGSIZE if the frame did not fit: it is lost, as with read()).
  */

@@ -388,7 +388,8 @@ int vnh_steer_update(struct vnh_steer *s, const struct vnh_rss *rss)
 }
 
 /* Does the program as the kernel runs it call a kfunc? */
-static int prog_calls_kfunc(int prog_fd, uint32_t *prog_id)
+static int prog_calls_kfunc(int prog_fd, uint32_t *prog_id,
+			    uint32_t *verified)
 {
 	struct bpf_prog_info info;
 	struct bpf_insn *insns;
@@ -400,6 +401,8 @@ static int prog_calls_kfunc(int prog_fd, uint32_t *prog_id)
 		return -errno;
 	if (prog_id)
 		*prog_id = info.id;
+	if (verified)
+		*verified = info.verified_insns;
 	n = info.xlated_prog_len / sizeof(*insns);
 	if (!n)
 		return -ENODATA;
@@ -469,7 +472,8 @@ int vnh_steer_get_config(const struct vnh_steer *s, struct vnh_rss *rss,
 		in.debug = !!(cfg->flags & VNH_CFG_F_DEBUG);
 		in.max_queues = cfg->max_queues;
 		in.generation = cfg->generation;
-		in.kfunc = prog_calls_kfunc(s->prog_fd, &in.prog_id);
+		in.kfunc = prog_calls_kfunc(s->prog_fd, &in.prog_id,
+					    &in.verified_insns);
 		opts_out(info, &in, sizeof(in));
 	}
 	free(cfg);

@@ -58,8 +58,9 @@ static void print_json(const struct steer_dev *dev, const struct vnh_rss *rss,
 	       dev->name, dev->pin_dir, info->prog_id,
 	       info->mode == VNH_STEER_MODE_L3 ? "tun" : "tap",
 	       info->generation);
-	printf(" \"queues\": %d, \"hash_reporting\": \"%s\", \"kfunc\": %s,\n",
-	       dev->numqueues, reporting(info), info->kfunc > 0 ? "true" : "false");
+	printf(" \"queues\": %d, \"hash_reporting\": \"%s\", \"kfunc\": %s, \"verified_insns\": %u,\n",
+	       dev->numqueues, reporting(info), info->kfunc > 0 ? "true" : "false",
+	       info->verified_insns);
 	printf(" \"hash_types\": [");
 	for (i = 0; i < 9; i++)
 		if (types & (1u << i)) {
@@ -103,8 +104,8 @@ static void print_text(const struct steer_dev *dev, const struct vnh_rss *rss,
 
 	key = vnh_rss_key(rss, &klen);
 	table = vnh_rss_table(rss, &len);
-	printf("%s: vnethash steering program id %u, %s mode, generation %u, pinned at %s\n",
-	       dev->name, info->prog_id,
+	printf("%s: vnethash steering program id %u (%u instructions verified), %s mode, generation %u, pinned at %s\n",
+	       dev->name, info->prog_id, info->verified_insns,
 	       info->mode == VNH_STEER_MODE_L3 ? "tun" : "tap",
 	       info->generation, dev->pin_dir);
 	printf("Hash reporting: %s\n",

@@ -312,8 +312,9 @@ static int run_mode(const struct config *configs, size_t n, int mode,
 				return err == -EPERM ? 77 : -1;
 			}
 			vnh_steer_get_config(steer, NULL, &info);
-			printf("loaded program id %u (%s mode) in %.3f s; kfunc call %s\n",
+			printf("loaded program id %u (%s mode, %u instructions verified) in %.3f s; kfunc call %s\n",
 			       info.prog_id, mode == VNH_STEER_MODE_L3 ? "tun" : "tap",
+			       info.verified_insns,
 			       (double)(b.tv_sec - a.tv_sec) +
 			       (double)(b.tv_nsec - a.tv_nsec) / 1e9,
 			       info.kfunc > 0 ? "present" : "absent (weak kfunc not in this kernel)");
