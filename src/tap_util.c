@@ -477,6 +477,10 @@ int tap_join(struct tap *t, const char *name, int nq, int hdr_sz)
 		return err;
 	if (!(flags & IFF_MULTI_QUEUE) || !(flags & IFF_TAP))
 		return -EOPNOTSUPP;
+	/* We read without packet information; refuse rather than guess.
+	 * (Not from TUNGETIFF: it reports IFF_NOFILTER, the same bit.) */
+	if (!(flags & IFF_NO_PI))
+		return -EPROTONOSUPPORT;
 	t->orig_flags = flags;
 	t->joined = true;
 	/*
@@ -501,11 +505,6 @@ int tap_join(struct tap *t, const char *name, int nq, int hdr_sz)
 	eff = (unsigned short)ifr.ifr_flags;
 	t->flags_changed = (eff & TUN_FEATURE_FLAGS) !=
 			   (t->orig_flags & TUN_FEATURE_FLAGS);
-	if (!(eff & IFF_NO_PI)) {
-		/* We read without packet information; refuse rather than guess. */
-		err = -EPROTONOSUPPORT;
-		goto fail;
-	}
 	t->hdr_sz = 0;
 	if (hdr_sz && (eff & IFF_VNET_HDR)) {
 		/* device-wide: remember it to give it back */

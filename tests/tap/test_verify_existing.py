@@ -90,6 +90,22 @@ def test():
         fail("verify without flags on a tap without the program: exit %d, %s" % (p.returncode, p.stderr))
     log("existing tap without the program and without flags: refused (exit 1)")
 
+    # refused: packet information (no IFF_NO_PI), not multiqueue, not a tap
+    taplib.ip("tuntap", "add", "dev", "vpi0", "mode", "tap", "multi_queue", "pi")
+    taplib.ip("tuntap", "add", "dev", "vsq0", "mode", "tap")
+    taplib.ip("tuntap", "add", "dev", "vtun0", "mode", "tun", "multi_queue")
+    taplib.ip("link", "add", "vv0", "type", "veth", "peer", "name", "vv1")
+    for dev, word in (("vpi0", "packet information"), ("vsq0", "not a multiqueue tap"),
+                      ("vtun0", "not a multiqueue tap"), ("vv0", "not a tun/tap"),
+                      ("nosuch0", "no such device")):
+        p = taplib.run(["verify", dev, "--pcap", cap, "--indir", "0,1"])
+        if p.returncode != 1 or word not in p.stderr or dev not in p.stderr:
+            fail("verify on %s: exit %d, expected 1 and %r: %s" % (dev, p.returncode, word, p.stderr))
+    flags = tun_flags("vpi0")
+    if flags & taplib.IFF_NO_PI or flags & taplib.IFF_VNET_HDR:
+        fail("verify changed the flags of vpi0: %#x" % flags)
+    log("refused: a tap with packet information, a single-queue tap, a tun, a veth, a missing device")
+
 
 if __name__ == "__main__":
     taplib.main(test)
