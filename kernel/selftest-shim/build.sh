@@ -1,0 +1,31 @@
+#!/bin/bash
+# kernel/selftest-shim/build.sh - build the tun_vnet_hash BPF selftest
+# (kernel/patches/0005) on its own, without the rest of selftests/bpf.
+#
+# Usage: kernel/selftest-shim/build.sh [OUTDIR]
+#   Builds (if needed) the patched kernel tree with kernel/build.sh, takes
+#   vmlinux.h from its vmlinux, compiles progs/test_tun_vnet_hash.c with clang,
+#   generates the skeleton with bpftool and links prog_tests/tun_vnet_hash.c
+#   with main.c and the stand-in test_progs.h of this directory against the
+#   system libbpf. Prints the path of the test binary, which must run as root
+#   on the patched kernel, e.g.:
+#     kernel/vm-run.sh -- "$(kernel/selftest-shim/build.sh)"
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+out=${1:-/var/tmp/vnethash-selftest}
+tree=$("$here/../build.sh" -q --tree)
+sb=$tree/tools/testing/selftests/bpf
+[ -f "$sb/prog_tests/tun_vnet_hash.c" ] || {
+	echo "selftest-shim: $sb has no tun_vnet_hash test (patch 0005 missing?)" >&2
+	exit 1
+}
+mkdir -p "$out"
+bpftool btf dump file "$tree/vmlinux" format c >"$out/vmlinux.h"
+clang -g -O2 -target bpf -D__TARGET_ARCH_x86 -I"$out" \
+	-c "$sb/progs/test_tun_vnet_hash.c" -o "$out/test_tun_vnet_hash.bpf.o"
+bpftool gen skeleton "$out/test_tun_vnet_hash.bpf.o" name test_tun_vnet_hash \
+	>"$out/test_tun_vnet_hash.skel.h"
+gcc -O2 -g -Wall -D_GNU_SOURCE -I"$here" -I"$out" \
+	"$sb/prog_tests/tun_vnet_hash.c" "$here/main.c" \
+	-lbpf -lelf -lz -o "$out/tun_vnet_hash"
+echo "$out/tun_vnet_hash"
