@@ -77,6 +77,20 @@ static int dev_open(struct dev *d, int l3, int pi)
 	}
 	if (ioctl(d->fds[0], TUNSETVNETHDRSZ, &sz))
 		return -errno;
+	/* No IPv6 of the kernel's own (ND, MLD) on the device. */
+	{
+		char path[96];
+		int f;
+
+		snprintf(path, sizeof(path),
+			 "/proc/sys/net/ipv6/conf/%s/disable_ipv6", NAME);
+		f = open(path, O_WRONLY | O_CLOEXEC);
+		if (f >= 0) {
+			if (write(f, "1", 1) != 1)
+				fprintf(stderr, "note: cannot disable IPv6 on %s\n", NAME);
+			close(f);
+		}
+	}
 	sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	memset(&ifr, 0, sizeof(ifr));
 	strcpy(ifr.ifr_name, NAME);
@@ -204,7 +218,7 @@ static void run(int l3, int pi, int kfunc, unsigned long nframes)
 		if (!len || send_frame(&d, frame, len, et))
 			continue;
 		sent++;
-		for (tries = 0; tries < 4; tries++) {
+		for (tries = 0; tries < 64; tries++) {
 			q = receive(&d, rss, buf, sizeof(buf), &n, &got, &hdr, &fk);
 			if (q < 0) {
 				lost++;
@@ -212,6 +226,17 @@ static void run(int l3, int pi, int kfunc, unsigned long nframes)
 			}
 			if ((size_t)n != len || memcmp(buf, frame, len)) {
 				foreign++;	/* e.g. the kernel's own */
+				if (getenv("VNH_TEST_VERBOSE")) {
+					size_t k;
+
+					fprintf(stderr, "foreign on queue %d (%zd bytes; sent %zu):\n  got  ", q, n, len);
+					for (k = 0; k < (size_t)n && k < 80; k++)
+						fprintf(stderr, "%02x", buf[k]);
+					fprintf(stderr, "\n  sent ");
+					for (k = 0; k < len && k < 80; k++)
+						fprintf(stderr, "%02x", frame[k]);
+					fprintf(stderr, "\n");
+				}
 				continue;
 			}
 			per_q[q]++;
