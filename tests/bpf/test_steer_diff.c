@@ -228,7 +228,7 @@ static int run_config(struct vnh_steer *steer, const struct config *c,
 }
 
 static int check_counters(struct vnh_steer *steer, const struct tally *t,
-			  const char *what)
+			  const char *what, int kfunc)
 {
 	struct vnh_steer_counters cnt = { .sz = sizeof(cnt) };
 	int err, i, bad = 0;
@@ -263,6 +263,14 @@ static int check_counters(struct vnh_steer *steer, const struct tally *t,
 			what, VNH_STEER_STAT_QUEUES,
 			(unsigned long long)cnt.queue_other,
 			t->queue[VNH_STEER_STAT_QUEUES]);
+		bad++;
+	}
+	/* Test runs are no steering runs: the kfunc, if there, refuses. */
+	if (cnt.kfunc_ok || cnt.kfunc_fail != (kfunc ? cnt.packets : 0)) {
+		fprintf(stderr, "FAIL [%s]: kfunc ok %llu, failed %llu; expected 0 and %llu\n",
+			what, (unsigned long long)cnt.kfunc_ok,
+			(unsigned long long)cnt.kfunc_fail,
+			(unsigned long long)(kfunc ? cnt.packets : 0));
 		bad++;
 	}
 	if (cnt.no_config) {
@@ -339,7 +347,8 @@ static int run_mode(const struct config *configs, size_t n, int mode,
 		printf(" %s %lu", vnh_report_name((unsigned int)i), t.report[i]);
 	printf("\n");
 	if (steer)
-		check_counters(steer, &t, mode == VNH_STEER_MODE_L3 ? "tun" : "tap");
+		check_counters(steer, &t, mode == VNH_STEER_MODE_L3 ? "tun" : "tap",
+			       info.kfunc > 0);
 	vnh_steer_free(steer);
 	vnh_rss_free(rss);
 	return 0;
