@@ -12,6 +12,7 @@ import fcntl
 import json
 import os
 import select
+import shutil
 import socket
 import struct
 import subprocess
@@ -274,8 +275,13 @@ def expected(capture, config):
     return res
 
 
+_tmpdirs = []
+
+
 def tmpdir():
-    return tempfile.mkdtemp(prefix="vnethash-tap-")
+    d = tempfile.mkdtemp(prefix="vnethash-tap-")
+    _tmpdirs.append(d)
+    return d
 
 
 def main(fn):
@@ -284,5 +290,9 @@ def main(fn):
         fn()
     except TestFailure as e:
         print("FAIL: %s" % e, file=sys.stderr, flush=True)
+        if _tmpdirs:
+            print("(captures kept in %s)" % " ".join(_tmpdirs), file=sys.stderr, flush=True)
         sys.exit(1)
+    for d in _tmpdirs:
+        shutil.rmtree(d, ignore_errors=True)
     print("PASS", flush=True)
