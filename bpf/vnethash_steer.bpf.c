@@ -16,11 +16,12 @@
  * and the verifier removes it, so one object loads everywhere. See
  * docs/steering.md for the libbpf details.
  *
- * Packet bytes are read only with bpf_skb_load_bytes_relative(): from the
- * MAC header for a tap (Ethernet frames), from the network header for a tun
+ * Packet bytes are read with bpf_skb_load_bytes_relative(): from the MAC
+ * header for a tap (Ethernet frames), from the network header for a tun
  * (IP packets, EtherType from skb->protocol). Relative loads see the same
  * bytes whether skb->data points at the MAC header (tun's select_queue) or
- * at the network header (BPF_PROG_TEST_RUN, after eth_type_trans()).
+ * at the network header (BPF_PROG_TEST_RUN, after eth_type_trans()); see
+ * vnh_skb_load() for headers outside the linear part.
  */
 #include <linux/bpf.h>
 #include <linux/types.h>
@@ -44,10 +45,31 @@ struct vnh_skb {
  */
 volatile __u32 vnh_zero;
 
+/*
+ * Read packet bytes [off, off + len) counted from the MAC header (tap) or
+ * the network header (tun). bpf_skb_load_bytes_relative() sees only the
+ * skb's linear part; a packet whose headers lie partly in fragments (e.g.
+ * one of a page or more sent through AF_PACKET, whose linear part is just
+ * the Ethernet header) would look truncated. So when it fails, try
+ * bpf_skb_load_bytes(), which reads fragments too but counts from
+ * skb->data: at tun's select_queue skb->data is exactly where we count
+ * from (the MAC header of a tap's frame, the network header of a tun's
+ * packet). Under BPF_PROG_TEST_RUN skb->data is the network header and
+ * the whole frame is linear: there the fallback reads 14 bytes further on
+ * than the failed relative load and fails too, so it never changes a
+ * result.
+ */
+static __always_inline int vnh_skb_load(const struct vnh_skb *c, __u32 off,
+					void *dst, __u32 len)
+{
+	if (!bpf_skb_load_bytes_relative(c->skb, off, dst, len, c->start))
+		return 0;
+	return bpf_skb_load_bytes(c->skb, off, dst, len);
+}
+
 #define VNH_OPAQUE(x) ((x) + vnh_zero)
 #define VNH_CTX_T const struct vnh_skb *
-#define VNH_LOAD(c, off, dst, len) \
-	bpf_skb_load_bytes_relative((c)->skb, (off), (dst), (len), (c)->start)
+#define VNH_LOAD(c, off, dst, len) vnh_skb_load((c), (off), (dst), (len))
 #define VNH_INLINE static __always_inline
 #include "vnethash_rules.h"
 
