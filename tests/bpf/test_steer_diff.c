@@ -132,10 +132,29 @@ static const struct config l3_configs[] = {
 
 struct tally {
 	unsigned long frames, skipped;
+	unsigned long ex_addr;	/* frames whose _EX addresses differ */
 	unsigned long report[VNH_REPORT_MAX + 1];
 	unsigned long queue[VNH_STEER_STAT_QUEUES + 1];
 	unsigned long kind[FG_KINDS];
 };
+
+/*
+ * Coverage of the generator: does the frame carry a Home Address option or
+ * a Type 2 Routing header that the _EX types use (IPv6_EX hash differs from
+ * the IPv6 one)?
+ */
+static int ex_addresses_differ(const uint8_t *frame, size_t len)
+{
+	static struct vnh_rss *rss;
+	struct vnh_result a, b;
+
+	if (!rss)
+		rss = vnh_rss_new();
+	vnh_hash_frame(vnh_rss_toeplitz(rss), VNH_HASH_TYPE_IP_EX, frame, len, &a);
+	vnh_hash_frame(vnh_rss_toeplitz(rss), VNH_HASH_TYPE_IPV6, frame, len, &b);
+	return a.report == VNH_REPORT_IPV6_EX && b.report == VNH_REPORT_IPV6 &&
+	       a.hash != b.hash;
+}
 
 /*
  * BPF_PROG_TEST_RUN (net/bpf/test_run.c) refuses frames shorter than an
@@ -201,6 +220,8 @@ static int run_config(struct vnh_steer *steer, const struct config *c,
 		}
 		t->frames++;
 		t->kind[kind]++;
+		if (!c->l3 && ex_addresses_differ(frame, len))
+			t->ex_addr++;
 		t->report[lib.report]++;
 		t->queue[lib.queue < VNH_STEER_STAT_QUEUES ? lib.queue :
 		 VNH_STEER_STAT_QUEUES]++;
@@ -342,6 +363,14 @@ static int run_mode(const struct config *configs, size_t n, int mode,
 	printf("  %lu frames run (%lu IPv4, %lu IPv6, %lu other, %lu random), %lu too short for BPF_PROG_TEST_RUN (library: none) skipped\n",
 	       t.frames, t.kind[FG_IPV4], t.kind[FG_IPV6], t.kind[FG_OTHER],
 	       t.kind[FG_RANDOM], t.skipped);
+	if (mode == VNH_STEER_MODE_ETH) {
+		printf("  %lu frames with a Home Address option or Type 2 Routing header in effect\n",
+		       t.ex_addr);
+		if (t.ex_addr < frames / 200) {
+			fprintf(stderr, "FAIL: too few frames exercise the _EX addresses\n");
+			failures++;
+		}
+	}
 	printf("  reports:");
 	for (i = 0; i <= VNH_REPORT_MAX; i++)
 		printf(" %s %lu", vnh_report_name((unsigned int)i), t.report[i]);
