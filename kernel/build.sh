@@ -119,6 +119,7 @@ fi
 
 # ---- lock ------------------------------------------------------------------------
 mkdir -p "$kdir"
+touch "$kdir/used"
 exec 9>"$kdir/lock"
 if ! flock -n 9; then
 	log "another build of $key is running; waiting for its lock"
@@ -156,9 +157,8 @@ esac
 # toolchain, revert its patches, and let make rebuild only what changed.
 try_seed() {
 	local cand best="" best_t=0 t
-	for cand in "$cache"/*/; do
-		cand=${cand%/}
-		[ "$cand" = "$kdir" ] && continue
+	for cand in "$cache"/????????????????; do
+		[ "$cand" = "$kdir" ] || [ -L "$cand" ] && continue
 		[ -f "$cand/done" ] && [ -d "$cand/linux" ] && [ -f "$cand/info" ] || continue
 		grep -qxF "$(printf '%s\n' "$info" | grep '^source ')" "$cand/info" || continue
 		grep -qxF "$(printf '%s\n' "$info" | grep '^toolchain ')" "$cand/info" || continue
@@ -171,7 +171,7 @@ try_seed() {
 	(
 		exec 8>"$best/lock"
 		flock -n 8 || exit 1     # being rebuilt right now: don't copy it
-		cp -a "$best/linux" "$kdir/seed"
+		cp -a "$best/linux" "$kdir/seed" || exit 1
 		if [ -d "$best/applied" ]; then
 			for p in $(ls -r "$best/applied"); do
 				GIT_CEILING_DIRECTORIES=$kdir git -C "$kdir/seed" apply -R \
@@ -304,8 +304,9 @@ log "done in $((SECONDS - start_time))s: $image ($(kmake -s kernelrelease 2>/dev
 # ---- 5. prune old trees: keep the $keep most recently used ones ---------------------------
 prune() {
 	local d n=0
-	for d in $(ls -1dt "$cache"/*/used 2>/dev/null); do
+	for d in $(ls -1dt "$cache"/????????????????/used 2>/dev/null); do
 		d=$(dirname "$d")
+		[ -L "$d" ] && continue
 		[ "$d" = "$kdir" ] && { n=$((n + 1)); continue; }
 		n=$((n + 1))
 		[ $n -le "$keep" ] && continue

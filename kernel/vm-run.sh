@@ -4,7 +4,8 @@
 # RAM overlay for writes), and exit with the command's exit status.
 #
 # Usage: kernel/vm-run.sh [options] -- COMMAND [ARGS...]
-#   --kernel BZIMAGE   kernel to boot (default: kernel/build.sh's, built if needed)
+#   --kernel BZIMAGE   kernel to boot (default: $VNETHASH_VM_KERNEL, else
+#                      kernel/build.sh's, built if needed)
 #   --timeout SECONDS  host-side limit for the whole VM run (default 600);
 #                      when hit: message on stderr, exit 124
 #   --mem MB           guest memory (default 1024)
@@ -27,7 +28,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 self="$here/$(basename "${BASH_SOURCE[0]}")"
 vmcache=${VNETHASH_VM_CACHE:-/var/cache/vnethash/vm}
 
-kernel="" timeout_s=600 mem=1024 cwd=$PWD append="" verbose=0
+kernel=${VNETHASH_VM_KERNEL:-} timeout_s=600 mem=1024 cwd=$PWD append="" verbose=0
 envs=()
 usage() { sed -n '2,/^set -euo/p' "$self" | sed '$d; s/^# \{0,1\}//'; }
 need_arg() { [ $# -ge 2 ] || { echo "vm-run: $1 needs an argument" >&2; exit 2; }; }
@@ -206,7 +207,8 @@ if [ "${VNETHASH_VM_KVM:-0}" = 1 ]; then
 else
 	accel=(-accel tcg -cpu max)
 fi
-cmdline="console=ttyS0,115200 panic=-1 oops=panic quiet loglevel=4 rdinit=/init"
+if [ $verbose = 1 ]; then loglevel="loglevel=7"; else loglevel="quiet loglevel=4"; fi
+cmdline="console=ttyS0,115200 panic=-1 oops=panic $loglevel rdinit=/init"
 cmdline="$cmdline vnethash.job=$job vnethash.nonce=$nonce$append"
 
 : >"$job/stderr"
