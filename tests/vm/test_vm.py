@@ -1,0 +1,342 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+"""Checks of the kfunc kernel series, each in a fresh VM booted on the
+patched Linux 6.12 (kernel/build.sh, kernel/vm-run.sh).
+
+  test_vm.py --check NAME --vnethash PATH --builddir DIR
+
+NAME is one of:
+  probe      vnethash probe finds the hash-report kfunc in the VM kernel
+  verify20   >= 10,000 mixed frames through a 4-queue tap with 20-byte
+             vnet headers: every frame on the library's queue, and the
+             kernel's hash_value/hash_report equal to the independent
+             Python model (tests/ref) on every frame; a second config too
+  verify12   12-byte vnet headers: same frames, queues right, no hash
+             fields, frames byte for byte intact (verify matches them)
+  reconfig   tests/tap/test_reconfig.py (live `vnethash set` under
+             traffic) inside the VM
+  context    the kfunc fails outside a steering run: the series' selftest
+             (BPF_PROG_TEST_RUN and a socket filter get -EOPNOTSUPP,
+             -EINVAL for a bad report) and the steering program under
+             BPF_PROG_TEST_RUN counting one kfunc failure per run
+  memory     100,000 packets through the tap: no growth of the skb
+             extension cache or of slab memory
+  steering   the previous issue's steering checks on this kernel
+             (tests/bpf programs, tests/tap direct/detach)
+
+Exit 0 when every assertion holds; 1 with a message otherwise.
+"""
+
+import argparse
+import json
+import os
+import random
+import re
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SRC = os.path.abspath(os.path.join(HERE, "..", ".."))
+sys.path.insert(0, os.path.join(SRC, "tests", "ref"))
+import framegen  # noqa: E402
+import vnethash_ref as ref  # noqa: E402
+
+DEFAULT_KEY = bytes.fromhex(
+    "6d5a56da255b0ec24167253d43a38fb0d0ca2bcbae7b30b477cb2da38030f20c"
+    "6a42b73bbeac01fa")
+REPORTS = ["none", "ipv4", "tcpv4", "udpv4", "ipv6", "tcpv6", "udpv6",
+           "ipv6_ex", "tcpv6_ex", "udpv6_ex"]
+TYPE_BITS = {name: 1 << (i - 1) for i, name in enumerate(REPORTS) if i}
+
+
+def fail(msg):
+    print("FAIL: " + msg, flush=True)
+    sys.exit(1)
+
+
+def log(msg):
+    print(msg, flush=True)
+
+
+class VM:
+    def __init__(self, args):
+        self.args = args
+        self.kernel = None
+
+    def build(self):
+        if self.kernel:
+            return self.kernel
+        t0 = time.monotonic()
+        p = subprocess.run([os.path.join(SRC, "kernel", "build.sh"), "-q"],
+                           stdout=subprocess.PIPE, text=True)
+        if p.returncode != 0:
+            fail("kernel/build.sh failed (exit %d)" % p.returncode)
+        self.kernel = p.stdout.strip().splitlines()[-1]
+        log("kernel: %s (%.0fs)" % (self.kernel, time.monotonic() - t0))
+        return self.kernel
+
+    def run(self, cmd, timeout=900, env=()):
+        """Run cmd (a list) in a fresh VM; return (rc, stdout, stderr)."""
+        vmcmd = [os.path.join(SRC, "kernel", "vm-run.sh"),
+                 "--kernel", self.build(), "--timeout", str(timeout),
+                 "--cwd", SRC]
+        for e in env:
+            vmcmd += ["--env", e]
+        t0 = time.monotonic()
+        p = subprocess.run(vmcmd + ["--"] + cmd, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True)
+        log("vm: %s -> exit %d (%.1fs)" % (" ".join(cmd)[:120], p.returncode,
+                                           time.monotonic() - t0))
+        if p.returncode in (124, 125):
+            fail("the VM did not run the command (exit %d):\n%s"
+                 % (p.returncode, p.stderr[-3000:]))
+        return p.returncode, p.stdout, p.stderr
+
+
+def workdir(args):
+    d = os.path.join(args.builddir, "tests", "vm", "work")
+    os.makedirs(d, exist_ok=True)
+    return d
+
+
+def mixed_frames(seed, count):
+    g = framegen.FrameGen(seed)
+    return [g.frame()[0] for _ in range(count)]
+
+
+def parse_verify(out, frames, desc):
+    objs = []
+    for line in out.splitlines():
+        line = line.strip()
+        if line.startswith("{"):
+            objs.append(json.loads(line))
+    if not objs or "summary" not in objs[-1]:
+        fail("%s: no verify summary in the output:\n%s" % (desc, out[-2000:]))
+    summary, per_frame = objs[-1]["summary"], objs[:-1]
+    if len(per_frame) != len(frames):
+        fail("%s: %d frame objects for %d frames"
+             % (desc, len(per_frame), len(frames)))
+    return summary, per_frame
+
+
+def expected(frame, types, key, nqueues, table_size, unclassified):
+    h, report = ref.hash_frame(frame, types, key)
+    if report == 0:
+        return 0, 0, unclassified
+    table = [i % nqueues for i in range(table_size)]
+    return h, report, table[h & (table_size - 1)]
+
+
+def check_verify(vm, args, hdr):
+    frames = mixed_frames(4242, 12000)
+    cap = os.path.join(workdir(args), "mixed.pcap")
+    framegen.write_pcap(cap, frames)
+    rnd = random.Random(7)
+    configs = [
+        ("all types, default key, 4 queues", [], VNH_ALL, DEFAULT_KEY, 4, 128, 0),
+        ("tcpv4,udpv6,ipv6_ex,ipv4, random key, 3 queues, unclassified 2",
+         None, TYPE_BITS["tcpv4"] | TYPE_BITS["udpv6"] |
+         TYPE_BITS["ipv6_ex"] | TYPE_BITS["ipv4"],
+         bytes(rnd.randrange(256) for _ in range(40)), 3, 64, 2),
+    ]
+    for desc, flags, types, key, nq, tsize, uncl in configs:
+        if flags is None or flags == []:
+            names = [n for n, b in TYPE_BITS.items() if types & b]
+            flags = ["--types", ",".join(names), "--key", key.hex(),
+                     "--table-size", str(tsize), "--unclassified", str(uncl)]
+        cmd = [args.vnethash, "verify", "vmtap0", "--queues", str(nq),
+               "--vnet-hdr", str(hdr), "--pcap", cap, "--json"] + flags
+        rc, out, err = vm.run(cmd)
+        summary, per_frame = parse_verify(out, frames, desc)
+        if rc != 0 or not summary.get("ok"):
+            bad = [o for o in per_frame if o["result"] not in ("ok", "unsendable")]
+            fail("%s: verify exit %d, summary %s, bad frames e.g. %s\n%s"
+                 % (desc, rc, summary, bad[:3], err[-2000:]))
+        sent = reports = 0
+        for i, (o, f) in enumerate(zip(per_frame, frames)):
+            if o["result"] == "unsendable":
+                if len(f) >= 14:
+                    fail("%s: frame %d (%d bytes) unsendable" % (desc, i + 1, len(f)))
+                continue
+            sent += 1
+            h, rep, q = expected(f, types, key, nq, tsize, uncl)
+            if o["queue"] != q:
+                fail("%s: frame %d arrived on queue %s, the model says %d\n%s"
+                     % (desc, i + 1, o["queue"], q, f.hex()))
+            if hdr == 20:
+                if o["kernel_report"] is None:
+                    fail("%s: frame %d carries no kernel hash report" % (desc, i + 1))
+                if o["kernel_report"] != REPORTS[rep] or \
+                        int(o["kernel_hash"], 16) != h:
+                    fail("%s: frame %d: kernel %s/%s, model 0x%08x/%s\n%s"
+                         % (desc, i + 1, o["kernel_hash"], o["kernel_report"],
+                            h, REPORTS[rep], f.hex()))
+                reports += 1
+            elif o["kernel_report"] is not None or o["kernel_hash"] is not None:
+                fail("%s: frame %d has hash fields with a 12-byte header: %s"
+                     % (desc, i + 1, o))
+        if summary["lost"] or summary["duplicates"] or summary["mismatches"] \
+                or summary["received"] != sent:
+            fail("%s: summary %s" % (desc, summary))
+        log("ok - %s, %d-byte headers: %d frames sent and received on the "
+            "model's queue, %d kernel hash reports equal to the model"
+            % (desc, hdr, sent, reports))
+
+
+VNH_ALL = 0x1ff
+
+
+def check_probe(vm, args):
+    rc, out, err = vm.run([args.vnethash, "probe", "--json"])
+    if rc != 0:
+        fail("probe exit %d: %s" % (rc, err))
+    p = json.loads(out.strip().splitlines()[-1])
+    if not p["kernel"].startswith("6.12"):
+        fail("VM kernel is %s, not 6.12" % p["kernel"])
+    if not p["steering_prog"] or not p["hash_kfunc"]:
+        fail("probe in the patched kernel: %s" % p)
+    log("ok - probe on %s: steering program and hash-report kfunc (%s)"
+        % (p["kernel"], p.get("hash_kfunc_btf")))
+
+
+def check_script(vm, args, script, timeout=900):
+    env = ["SRCDIR=" + SRC, "VNETHASH=" + args.vnethash,
+           "PYTHONDONTWRITEBYTECODE=1"]
+    rc, out, err = vm.run(["python3", os.path.join(SRC, script)],
+                          timeout=timeout, env=env)
+    sys.stdout.write(out[-3000:])
+    if rc != 0:
+        fail("%s in the VM: exit %d\n%s" % (script, rc, err[-3000:]))
+    log("ok - %s passes on the patched kernel" % script)
+
+
+def check_binary(vm, args, path, timeout=900):
+    rc, out, err = vm.run([path], timeout=timeout)
+    sys.stdout.write(out[-3000:])
+    if rc != 0:
+        fail("%s in the VM: exit %d\n%s" % (path, rc, err[-3000:]))
+    log("ok - %s passes on the patched kernel" % os.path.basename(path))
+    return out
+
+
+def check_context(vm, args):
+    p = subprocess.run([os.path.join(SRC, "kernel", "selftest-shim", "build.sh"),
+                        os.path.join(workdir(args), "selftest")],
+                       stdout=subprocess.PIPE, text=True)
+    if p.returncode != 0:
+        fail("building the kernel selftest failed")
+    check_binary(vm, args, p.stdout.strip().splitlines()[-1])
+    # The steering program under BPF_PROG_TEST_RUN: the kfunc is called
+    # and fails (not a steering run), the queue is still right.
+    out = check_binary(vm, args, os.path.join(args.builddir, "tests", "bpf",
+                                              "test-steer-diff"))
+    runs = re.findall(r"kfunc ok (\d+) / failed (\d+)", out)
+    if not runs or any(ok != "0" or failed == "0" for ok, failed in runs):
+        fail("test-steer-diff: expected every kfunc call to fail in test "
+             "runs: %s" % runs)
+    log("ok - the kfunc refused every BPF_PROG_TEST_RUN call (%s calls)"
+        % "+".join(f for _, f in runs))
+
+
+MEM_SCRIPT = r"""
+set -e
+slab() { awk '/^Slab:/ {print $2}' /proc/meminfo; }
+ext() { awk '$1 == "skbuff_ext_cache" {print $2; f=1} END {if (!f) print "n/a"}' /proc/slabinfo 2>/dev/null || echo n/a; }
+"$VNETHASH" verify vmmem0 --queues 4 --vnet-hdr 20 --quiet --pcap "$WARM" >/dev/null
+sync; echo 3 > /proc/sys/vm/drop_caches 2>/dev/null || true
+echo "before slab=$(slab) ext=$(ext)"
+"$VNETHASH" verify vmmem0 --queues 4 --vnet-hdr 20 --quiet --pcap "$MANY" | tail -n 3
+sync; echo 3 > /proc/sys/vm/drop_caches 2>/dev/null || true
+echo "after slab=$(slab) ext=$(ext)"
+"""
+
+
+def check_memory(vm, args):
+    d = workdir(args)
+    rnd = random.Random(99)
+    frames = []
+    for i in range(100000):
+        # small valid TCP/UDP frames, v4 and v6, many flows
+        sport, dport = rnd.randrange(1, 65536), rnd.randrange(1, 65536)
+        if i % 2:
+            ip = framegen.ipv4(bytes(rnd.randrange(256) for _ in range(4)),
+                               bytes(rnd.randrange(256) for _ in range(4)),
+                               6 if i % 4 == 1 else 17,
+                               framegen.tcp(sport, dport) if i % 4 == 1
+                               else framegen.udp(sport, dport))
+            frames.append(framegen.eth(ip, framegen.ETH_P_IP))
+        else:
+            ip = framegen.ipv6(bytes(rnd.randrange(256) for _ in range(16)),
+                               bytes(rnd.randrange(256) for _ in range(16)),
+                               6, framegen.tcp(sport, dport))
+            frames.append(framegen.eth(ip, framegen.ETH_P_IPV6))
+    many = os.path.join(d, "many.pcap")
+    warm = os.path.join(d, "warm.pcap")
+    framegen.write_pcap(many, frames)
+    framegen.write_pcap(warm, frames[:5000])
+    with open(os.path.join(d, "mem.sh"), "w") as f:
+        f.write(MEM_SCRIPT)
+    rc, out, err = vm.run(["/bin/sh", os.path.join(d, "mem.sh")], timeout=1800,
+                          env=["VNETHASH=" + args.vnethash, "MANY=" + many,
+                               "WARM=" + warm])
+    sys.stdout.write(out)
+    if rc != 0:
+        fail("memory run failed (exit %d)\n%s" % (rc, err[-2000:]))
+    vals = {}
+    for line in out.splitlines():
+        if line.startswith(("before ", "after ")):
+            tag, rest = line.split(" ", 1)
+            vals[tag] = dict(kv.split("=") for kv in rest.split())
+    if "before" not in vals or "after" not in vals:
+        fail("no before/after measurements")
+    if "sent 100000, received 100000, lost 0" not in out:
+        fail("the 100,000 packets did not all arrive")
+    growth = int(vals["after"]["slab"]) - int(vals["before"]["slab"])
+    log("slab before %s kB, after %s kB (growth %d kB); skbuff_ext_cache "
+        "objects before %s, after %s" % (vals["before"]["slab"],
+                                         vals["after"]["slab"], growth,
+                                         vals["before"]["ext"],
+                                         vals["after"]["ext"]))
+    # A leaked extension per packet would be 100,000 objects (> 3 MB).
+    if growth > 1024:
+        fail("slab memory grew by %d kB over 100,000 packets" % growth)
+    if vals["before"]["ext"] != "n/a":
+        if int(vals["after"]["ext"]) > int(vals["before"]["ext"]) + 512:
+            fail("skbuff_ext_cache objects grew from %s to %s"
+                 % (vals["before"]["ext"], vals["after"]["ext"]))
+    log("ok - no memory growth after 100,000 packets")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--check", required=True,
+                    choices=["probe", "verify20", "verify12", "reconfig",
+                             "context", "memory", "steering"])
+    ap.add_argument("--vnethash", required=True)
+    ap.add_argument("--builddir", required=True)
+    args = ap.parse_args()
+    args.vnethash = os.path.abspath(args.vnethash)
+    args.builddir = os.path.abspath(args.builddir)
+    vm = VM(args)
+    if args.check == "probe":
+        check_probe(vm, args)
+    elif args.check == "verify20":
+        check_verify(vm, args, 20)
+    elif args.check == "verify12":
+        check_verify(vm, args, 12)
+    elif args.check == "reconfig":
+        check_script(vm, args, "tests/tap/test_reconfig.py")
+    elif args.check == "context":
+        check_context(vm, args)
+    elif args.check == "memory":
+        check_memory(vm, args)
+    elif args.check == "steering":
+        for b in ("test-steer-swap", "test-steer-live"):
+            check_binary(vm, args, os.path.join(args.builddir, "tests", "bpf", b))
+        for s in ("tests/tap/test_direct.py", "tests/tap/test_detach.py"):
+            check_script(vm, args, s)
+
+
+if __name__ == "__main__":
+    main()
