@@ -230,6 +230,40 @@ struct vnh_steer_features {
 /** vnh_steer_probe() - fill @f; never fakes a result. Returns 0. */
 int vnh_steer_probe(struct vnh_steer_features *f);
 
+/** A tun/tap device as the kernel describes it over rtnetlink (IFLA_TUN_*). */
+struct vnh_tun_info {
+	size_t sz;		/* sizeof(struct vnh_tun_info) */
+	int mode;		/* VNH_STEER_MODE_ETH (tap) or _L3 (tun) */
+	int pi;			/* 1: a struct tun_pi precedes each packet
+				 * (no IFF_NO_PI) */
+	int vnet_hdr;		/* 1: IFF_VNET_HDR */
+	int multi_queue;	/* 1: IFF_MULTI_QUEUE */
+	int persist;		/* 1: IFF_PERSIST */
+	/*
+	 * Queues attached, and detached with IFF_DETACH_QUEUE; -1 on a
+	 * single-queue device (tun reports them for multiqueue ones only).
+	 */
+	int num_queues;
+	int num_disabled_queues;
+	int64_t owner;		/* the uid allowed to attach, -1 if any */
+	int64_t group;		/* the gid allowed to attach, -1 if any */
+};
+
+/**
+ * vnh_tun_info() - describe the tun/tap device @ifname (in the caller's
+ * network namespace) from rtnetlink (RTM_GETLINK). Needs no queue fd and no
+ * privileges. Unlike TUNGETIFF it tells whether packets carry tun_pi
+ * (TUNGETIFF reports IFF_NOFILTER, the same bit as IFF_NO_PI, for every
+ * queue without a socket filter); unlike sysfs it always speaks for the
+ * caller's network namespace.
+ * @info: the caller sets info->sz; filled up to it
+ *
+ * Returns 0, or a negative errno: -ENODEV if there is no such device,
+ * -ENOTTY if it is not a tun/tap device, -EOPNOTSUPP if the kernel does not
+ * describe tun devices (before Linux 4.15).
+ */
+int vnh_tun_info(const char *ifname, struct vnh_tun_info *info);
+
 /** Options of vnh_tap_read(). */
 struct vnh_tap_read_opts {
 	size_t sz;		/* sizeof(struct vnh_tap_read_opts) */

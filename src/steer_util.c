@@ -2,17 +2,13 @@
 /* Device inspection, queue fds, pins and bpffs for the steering commands. */
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/if_link.h>
 #include <linux/if_tun.h>
-#include <linux/netlink.h>
-#include <linux/rtnetlink.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/vfs.h>
@@ -52,87 +48,9 @@ static const char *pin_root(void)
 	return root && *root ? root : PIN_ROOT;
 }
 
-/* Queue counts from rtnetlink (IFLA_TUN_NUM_QUEUES / _DISABLED_QUEUES). */
-static int tun_queue_counts(unsigned int ifindex, int *nq, int *nd)
-{
-	struct {
-		struct nlmsghdr nh;
-		struct ifinfomsg ifi;
-	} req;
-	static char buf[32768];
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
-	struct nlmsghdr *nh;
-	int fd, len, err = -ENOENT;
-
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-	if (fd < 0)
-		return -errno;
-	memset(&req, 0, sizeof(req));
-	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(req.ifi));
-	req.nh.nlmsg_type = RTM_GETLINK;
-	req.nh.nlmsg_flags = NLM_F_REQUEST;
-	req.nh.nlmsg_seq = 1;
-	req.ifi.ifi_family = AF_UNSPEC;
-	req.ifi.ifi_index = (int)ifindex;
-	if (sendto(fd, &req, req.nh.nlmsg_len, 0, (struct sockaddr *)&sa,
-		   sizeof(sa)) < 0) {
-		err = -errno;
-		goto out;
-	}
-	len = (int)recv(fd, buf, sizeof(buf), 0);
-	if (len < 0) {
-		err = -errno;
-		goto out;
-	}
-	for (nh = (struct nlmsghdr *)buf; NLMSG_OK(nh, (unsigned int)len);
-	     nh = NLMSG_NEXT(nh, len)) {
-		struct rtattr *rta;
-		int alen;
-
-		if (nh->nlmsg_type == NLMSG_ERROR) {
-			err = ((struct nlmsgerr *)NLMSG_DATA(nh))->error;
-			goto out;
-		}
-		if (nh->nlmsg_type != RTM_NEWLINK)
-			continue;
-		alen = (int)IFLA_PAYLOAD(nh);
-		for (rta = IFLA_RTA(NLMSG_DATA(nh)); RTA_OK(rta, alen);
-		     rta = RTA_NEXT(rta, alen)) {
-			struct rtattr *li;
-			int lilen;
-
-			if ((rta->rta_type & NLA_TYPE_MASK) != IFLA_LINKINFO)
-				continue;
-			lilen = (int)RTA_PAYLOAD(rta);
-			for (li = RTA_DATA(rta); RTA_OK(li, lilen);
-			     li = RTA_NEXT(li, lilen)) {
-				struct rtattr *d;
-				int dlen;
-
-				if ((li->rta_type & NLA_TYPE_MASK) != IFLA_INFO_DATA)
-					continue;
-				dlen = (int)RTA_PAYLOAD(li);
-				for (d = RTA_DATA(li); RTA_OK(d, dlen);
-				     d = RTA_NEXT(d, dlen)) {
-					if (d->rta_type == IFLA_TUN_NUM_QUEUES) {
-						*nq = (int)*(__u32 *)RTA_DATA(d);
-						err = 0;
-					} else if (d->rta_type ==
-						   IFLA_TUN_NUM_DISABLED_QUEUES) {
-						*nd = (int)*(__u32 *)RTA_DATA(d);
-					}
-				}
-			}
-		}
-	}
-out:
-	close(fd);
-	return err;
-}
-
 int steer_dev_inspect(const char *name, struct steer_dev *d, bool need_mq)
 {
-	unsigned int ifindex;
+	struct vnh_tun_info ti = { .sz = sizeof(ti) };
 	int err, n;
 
 	memset(d, 0, sizeof(*d));
@@ -149,8 +67,7 @@ int steer_dev_inspect(const char *name, struct steer_dev *d, bool need_mq)
 			prog_name, name);
 		return -1;
 	}
-	ifindex = if_nametoindex(name);
-	if (!ifindex) {
+	if (!if_nametoindex(name)) {
 		fprintf(stderr, "%s: %s: no such device\n", prog_name, name);
 		return -1;
 	}
@@ -170,8 +87,11 @@ int steer_dev_inspect(const char *name, struct steer_dev *d, bool need_mq)
 			(d->flags & IFF_TUN) ? "tun" : "tap");
 		return -1;
 	}
-	if (tun_queue_counts(ifindex, &d->numqueues, &d->numdisabled))
-		d->numqueues = -1;
+	if (!vnh_tun_info(name, &ti) && ti.num_queues >= 0) {
+		d->numqueues = ti.num_queues;
+		d->numdisabled = ti.num_disabled_queues > 0 ?
+				 ti.num_disabled_queues : 0;
+	}
 	return 0;
 }
 

@@ -3,10 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
-#include <linux/if_link.h>
 #include <linux/if_packet.h>
-#include <linux/netlink.h>
-#include <linux/rtnetlink.h>
 #include <linux/if_tun.h>
 #include <net/ethernet.h>
 #include <pcap/pcap.h>
@@ -24,6 +21,7 @@
 
 #include "tap_util.h"
 #include "tool.h"
+#include "vnethash_steer.h"
 
 /* ------------------------------------------------------------------ */
 /* frame lists */
@@ -377,83 +375,15 @@ int tap_create(struct tap *t, const char *name, int nq, int hdr_sz)
 	return err;
 }
 
-/*
- * Queues attached to tun/tap @name (IFLA_TUN_NUM_QUEUES, over rtnetlink,
- * which unlike /sys always speaks for our network namespace).
- */
+/* Queues attached to tun/tap @name (rtnetlink: right in any namespace). */
 int tap_num_queues(const char *name)
 {
-	struct {
-		struct nlmsghdr nh;
-		struct ifinfomsg ifi;
-		char attrs[64];
-	} req;
-	static char buf[16384];
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
-	struct nlmsghdr *nh;
-	struct rtattr *rta;
-	unsigned int idx = if_nametoindex(name);
-	int fd, len, attrlen, result = -ENOENT;
+	struct vnh_tun_info ti = { .sz = sizeof(ti) };
+	int err = vnh_tun_info(name, &ti);
 
-	if (!idx)
-		return -ENODEV;
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-	if (fd < 0)
-		return -errno;
-	memset(&req, 0, sizeof(req));
-	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(req.ifi));
-	req.nh.nlmsg_type = RTM_GETLINK;
-	req.nh.nlmsg_flags = NLM_F_REQUEST;
-	req.nh.nlmsg_seq = 1;
-	req.ifi.ifi_family = AF_UNSPEC;
-	req.ifi.ifi_index = (int)idx;
-	if (sendto(fd, &req, req.nh.nlmsg_len, 0, (struct sockaddr *)&sa,
-		   sizeof(sa)) < 0) {
-		result = -errno;
-		goto out;
-	}
-	len = (int)recv(fd, buf, sizeof(buf), 0);
-	if (len < 0) {
-		result = -errno;
-		goto out;
-	}
-	for (nh = (struct nlmsghdr *)buf; NLMSG_OK(nh, (unsigned int)len);
-	     nh = NLMSG_NEXT(nh, len)) {
-		if (nh->nlmsg_type == NLMSG_ERROR) {
-			result = ((struct nlmsgerr *)NLMSG_DATA(nh))->error;
-			goto out;
-		}
-		if (nh->nlmsg_type != RTM_NEWLINK)
-			continue;
-		attrlen = (int)IFLA_PAYLOAD(nh);
-		for (rta = IFLA_RTA(NLMSG_DATA(nh)); RTA_OK(rta, attrlen);
-		     rta = RTA_NEXT(rta, attrlen)) {
-			struct rtattr *li;
-			int lilen;
-
-			if ((rta->rta_type & NLA_TYPE_MASK) != IFLA_LINKINFO)
-				continue;
-			lilen = (int)RTA_PAYLOAD(rta);
-			for (li = RTA_DATA(rta); RTA_OK(li, lilen);
-			     li = RTA_NEXT(li, lilen)) {
-				struct rtattr *d;
-				int dlen;
-
-				if ((li->rta_type & NLA_TYPE_MASK) != IFLA_INFO_DATA)
-					continue;
-				dlen = (int)RTA_PAYLOAD(li);
-				for (d = RTA_DATA(li); RTA_OK(d, dlen);
-				     d = RTA_NEXT(d, dlen))
-					if ((d->rta_type & NLA_TYPE_MASK) ==
-						    IFLA_TUN_NUM_QUEUES &&
-					    RTA_PAYLOAD(d) >= 4)
-						result = (int)*(uint32_t *)RTA_DATA(d);
-			}
-		}
-	}
-out:
-	close(fd);
-	return result;
+	if (err)
+		return err;
+	return ti.num_queues >= 0 ? ti.num_queues : -ENOENT;
 }
 
 #define TUN_KEEP_FLAGS (IFF_TUN | IFF_TAP | IFF_NO_PI | IFF_ONE_QUEUE | \
