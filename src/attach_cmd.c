@@ -52,7 +52,9 @@ int attach_main(int argc, char **argv)
 	struct vnh_rss *rss = vnh_rss_new();
 	struct vnh_steer *steer = NULL;
 	struct config_args cfg;
+	struct cmd_line cl = { "attach", attach_usage, opts, &cfg, 0 };
 	struct steer_dev dev;
+	const char *name;
 	int opt, pid = 0, fd = -1, qfd = -1, err, rc = EXIT_USAGE;
 	bool none_open;
 
@@ -61,14 +63,11 @@ int attach_main(int argc, char **argv)
 		return 1;
 	}
 	config_init(&cfg, rss);
-	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		int r = config_option(&cfg, opt, optarg);
-
-		if (r < 0)
-			goto out;
-		if (r > 0)
-			continue;
+	while ((opt = cmd_getopt(&cl, argc, argv)) != -1) {
 		switch (opt) {
+		case 0:
+			rc = cl.status;
+			goto out;
 		case 'P':
 		case 'F':
 			if (steer_parse_pid_fd(opt, optarg, &pid, &fd))
@@ -77,30 +76,15 @@ int attach_main(int argc, char **argv)
 		case 'n':
 			sopts.no_report = 1;
 			break;
-		case 'h':
-			printf(attach_usage, prog_name);
-			rc = 0;
-			goto out;
-		default:
-			fprintf(stderr, "Try '%s attach --help'.\n", prog_name);
-			goto out;
 		}
 	}
-	if (config_finish(&cfg))
+	if (config_finish(&cfg) || !(name = cmd_device(&cl, argc, argv)) ||
+	    steer_check_pid_fd(pid, fd))
 		goto out;
-	if (argc - optind != 1) {
-		fprintf(stderr, "%s: attach needs one device name\nTry '%s attach --help'.\n",
-			prog_name, prog_name);
-		goto out;
-	}
-	if ((pid > 0) != (fd >= 0)) {
-		fprintf(stderr, "%s: --pid and --fd go together\n", prog_name);
-		goto out;
-	}
 
 	rc = 1;
 	steer_tool_init();
-	if (steer_dev_inspect(argv[optind], &dev, true))
+	if (steer_dev_inspect(name, &dev, true))
 		goto out;
 	if (steer_dev_pinned(&dev)) {
 		fprintf(stderr, "%s: %s: already attached (pinned at %s); use 'vnethash set' to change it or 'vnethash detach' first\n",

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* Parsing of the RSS configuration flags shared by several subcommands. */
+/* Command-line parsing shared by the subcommands, RSS configuration flags. */
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -59,6 +59,41 @@ int parse_hex(const char *s, uint8_t *buf, size_t max, size_t *len)
 	}
 	*len = n;
 	return 0;
+}
+
+int cmd_getopt(struct cmd_line *c, int argc, char **argv)
+{
+	int opt, r;
+
+	while ((opt = getopt_long(argc, argv, "h", c->opts, NULL)) != -1) {
+		r = c->cfg ? config_option(c->cfg, opt, optarg) : 0;
+		if (r > 0)
+			continue;
+		c->status = EXIT_USAGE;
+		if (r < 0)
+			return 0;
+		if (opt == 'h') {
+			printf(c->usage, prog_name);
+			c->status = 0;
+			return 0;
+		}
+		if (opt == '?') {
+			fprintf(stderr, "Try '%s %s --help'.\n", prog_name, c->name);
+			return 0;
+		}
+		return opt;
+	}
+	return -1;
+}
+
+const char *cmd_device(const struct cmd_line *c, int argc, char **argv)
+{
+	if (argc - optind != 1) {
+		fprintf(stderr, "%s: %s needs one device name\nTry '%s %s --help'.\n",
+			prog_name, c->name, prog_name, c->name);
+		return NULL;
+	}
+	return argv[optind];
 }
 
 void config_init(struct config_args *cfg, struct vnh_rss *rss)
@@ -195,4 +230,25 @@ int config_finish(struct config_args *cfg)
 		cfg->table_set = true;
 	}
 	return 0;
+}
+
+int config_device_queues(struct config_args *cfg, int max)
+{
+	int nq = (int)cfg->queues;
+
+	if (!nq)
+		return 0;
+	if (nq > max) {
+		fprintf(stderr, "%s: --queues %d: a tap has at most %d queues\n",
+			prog_name, nq, max);
+		return -1;
+	}
+	if (cfg->indir && cfg->table_size) {
+		fprintf(stderr, "%s: --indir cannot be combined with --table-size\n",
+			prog_name);
+		return -1;
+	}
+	if (cfg->indir)
+		cfg->queues = 0;
+	return nq;
 }

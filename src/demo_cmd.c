@@ -404,6 +404,7 @@ int demo_main(int argc, char **argv)
 	struct exchange_opts xopts = { 0 };
 	struct exchange_stats st;
 	struct config_args cfg;
+	struct cmd_line cl = { "demo", demo_usage, opts, &cfg, 0 };
 	struct frame_list fl;
 	struct frame_outcome *out = NULL;
 	struct vnh_result *exp = NULL;
@@ -430,14 +431,11 @@ int demo_main(int argc, char **argv)
 		return 1;
 	}
 	config_init(&cfg, rss);
-	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		int r = config_option(&cfg, opt, optarg);
-
-		if (r < 0)
-			goto out;
-		if (r > 0)
-			continue;
+	while ((opt = cmd_getopt(&cl, argc, argv)) != -1) {
 		switch (opt) {
+		case 0:
+			rc = cl.status;
+			goto out;
 		case 'f':
 			if (parse_uint(optarg, 1000, &val) || !val) {
 				fprintf(stderr, "%s: --flows '%s': need a number from 1 to 1000\n",
@@ -449,36 +447,20 @@ int demo_main(int argc, char **argv)
 		case 'j':
 			json = 1;
 			break;
-		case 'h':
-			printf(demo_usage, prog_name);
-			rc = 0;
-			goto out;
-		default:
-			fprintf(stderr, "Try '%s demo --help'.\n", prog_name);
-			goto out;
 		}
 	}
 	if (optind != argc) {
 		fprintf(stderr, "%s: demo takes no arguments\n", prog_name);
 		goto out;
 	}
-	if (cfg.queues) {
-		nq = (int)cfg.queues;
-		if (nq > TAP_QUEUES_MAX) {
-			fprintf(stderr, "%s: --queues %d: a tap has at most %d queues\n",
-				prog_name, nq, TAP_QUEUES_MAX);
-			goto out;
-		}
-		if (cfg.indir && cfg.table_size) {
-			fprintf(stderr, "%s: --indir cannot be combined with --table-size\n",
-				prog_name);
-			goto out;
-		}
-		if (cfg.indir)
-			cfg.queues = 0;
-	} else if (!cfg.indir) {
+	/* --queues: the tap's queues (default 4, and a table over them). */
+	q = config_device_queues(&cfg, TAP_QUEUES_MAX);
+	if (q < 0)
+		goto out;
+	if (q > 0)
+		nq = q;
+	else if (!cfg.indir)
 		cfg.queues = (unsigned int)nq;
-	}
 	if (config_finish(&cfg))
 		goto out;
 	if (vnh_rss_max_queue(rss) >= nq) {

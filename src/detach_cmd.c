@@ -31,37 +31,23 @@ int detach_main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
+	struct cmd_line cl = { "detach", detach_usage, opts, NULL, 0 };
 	struct steer_dev dev;
-	int opt, pid = 0, fd = -1, qfd, err, rc = EXIT_USAGE;
+	const char *name;
+	int opt, pid = 0, fd = -1, qfd, err, rc = 1;
 
-	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'P':
-		case 'F':
-			if (steer_parse_pid_fd(opt, optarg, &pid, &fd))
-				return EXIT_USAGE;
-			break;
-		case 'h':
-			printf(detach_usage, prog_name);
-			return 0;
-		default:
-			fprintf(stderr, "Try '%s detach --help'.\n", prog_name);
+	while ((opt = cmd_getopt(&cl, argc, argv)) != -1) {
+		if (!opt)
+			return cl.status;
+		if (steer_parse_pid_fd(opt, optarg, &pid, &fd))	/* P, F */
 			return EXIT_USAGE;
-		}
 	}
-	if (argc - optind != 1) {
-		fprintf(stderr, "%s: detach needs one device name\nTry '%s detach --help'.\n",
-			prog_name, prog_name);
+	name = cmd_device(&cl, argc, argv);
+	if (!name || steer_check_pid_fd(pid, fd))
 		return EXIT_USAGE;
-	}
-	if ((pid > 0) != (fd >= 0)) {
-		fprintf(stderr, "%s: --pid and --fd go together\n", prog_name);
-		return EXIT_USAGE;
-	}
 
-	rc = 1;
 	steer_tool_init();
-	if (steer_dev_inspect(argv[optind], &dev, true)) {
+	if (steer_dev_inspect(name, &dev, true)) {
 		/* The device may be gone with its pins left behind. */
 		if (dev.pin_dir[0] && !if_nametoindex(dev.name) &&
 		    steer_dev_pinned(&dev) && !vnh_steer_unpin(dev.pin_dir))

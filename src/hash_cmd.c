@@ -166,6 +166,7 @@ int hash_main(int argc, char **argv)
 		{ 0 }
 	};
 	struct config_args cfg;
+	struct cmd_line cl = { "hash", hash_usage, opts, &cfg, 0 };
 	struct hash_out out = { 0 };
 	const char **hex = calloc((size_t)argc, sizeof(*hex));
 	struct vnh_rss *rss = vnh_rss_new();
@@ -177,14 +178,11 @@ int hash_main(int argc, char **argv)
 		goto out;
 	}
 	config_init(&cfg, rss);
-	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		int r = config_option(&cfg, opt, optarg);
-
-		if (r < 0)
-			goto out;
-		if (r > 0)
-			continue;
+	while ((opt = cmd_getopt(&cl, argc, argv)) != -1) {
 		switch (opt) {
+		case 0:
+			rc = cl.status;
+			goto out;
 		case 'x':
 			hex[nhex++] = optarg;
 			break;
@@ -202,13 +200,6 @@ int hash_main(int argc, char **argv)
 		case 'j':
 			out.json = 1;
 			break;
-		case 'h':
-			printf(hash_usage, prog_name);
-			rc = 0;
-			goto out;
-		default:
-			fprintf(stderr, "Try '%s hash --help'.\n", prog_name);
-			goto out;
 		}
 	}
 	if (config_finish(&cfg))

@@ -49,22 +49,15 @@ int probe_main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
+	struct cmd_line cl = { "probe", probe_usage, opts, NULL, 0 };
 	struct vnh_steer_features f = { .sz = sizeof(f) };
 	struct utsname uts;
 	int opt, json = 0;
 
-	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'j':
-			json = 1;
-			break;
-		case 'h':
-			printf(probe_usage, prog_name);
-			return 0;
-		default:
-			fprintf(stderr, "Try '%s probe --help'.\n", prog_name);
-			return EXIT_USAGE;
-		}
+	while ((opt = cmd_getopt(&cl, argc, argv)) != -1) {
+		if (!opt)
+			return cl.status;
+		json = 1;	/* --json, the only other option */
 	}
 	if (optind != argc) {
 		fprintf(stderr, "%s: probe takes no arguments\n", prog_name);

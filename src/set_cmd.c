@@ -34,8 +34,10 @@ int set_main(int argc, char **argv)
 	struct vnh_rss *given = vnh_rss_new(), *rss = vnh_rss_new();
 	struct vnh_steer *steer = NULL;
 	struct config_args cfg;
+	struct cmd_line cl = { "set", set_usage, opts, &cfg, 0 };
 	struct steer_dev dev;
-	int opt, err, rc = EXIT_USAGE;
+	const char *name;
+	int err, rc = EXIT_USAGE;
 
 	if (!given || !rss) {
 		fprintf(stderr, "%s: out of memory\n", prog_name);
@@ -43,45 +45,18 @@ int set_main(int argc, char **argv)
 		goto out;
 	}
 	config_init(&cfg, given);
-	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		int r = config_option(&cfg, opt, optarg);
-
-		if (r < 0)
-			goto out;
-		if (r > 0)
-			continue;
-		switch (opt) {
-		case 'h':
-			printf(set_usage, prog_name);
-			rc = 0;
-			goto out;
-		default:
-			fprintf(stderr, "Try '%s set --help'.\n", prog_name);
-			goto out;
-		}
-	}
-	if (config_finish(&cfg))
-		goto out;
-	if (argc - optind != 1) {
-		fprintf(stderr, "%s: set needs one device name\nTry '%s set --help'.\n",
-			prog_name, prog_name);
+	/* No options besides the configuration's and --help. */
+	if (cmd_getopt(&cl, argc, argv) == 0) {
+		rc = cl.status;
 		goto out;
 	}
+	if (config_finish(&cfg) || !(name = cmd_device(&cl, argc, argv)))
+		goto out;
 
 	rc = 1;
 	steer_tool_init();
-	if (steer_dev_inspect(argv[optind], &dev, false))
+	if (steer_open_attached(name, &dev, "; use 'vnethash attach'", &steer))
 		goto out;
-	if (!steer_dev_pinned(&dev)) {
-		fprintf(stderr, "%s: %s: not attached (nothing pinned at %s); use 'vnethash attach'\n",
-			prog_name, dev.name, dev.pin_dir);
-		goto out;
-	}
-	err = vnh_steer_open_pinned(dev.pin_dir, &steer);
-	if (err) {
-		steer_perror(&dev, "cannot open the pinned program", err);
-		goto out;
-	}
 	err = vnh_steer_get_config(steer, rss, NULL);
 	if (err) {
 		steer_perror(&dev, "cannot read the current configuration", err);

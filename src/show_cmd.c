@@ -170,47 +170,32 @@ int show_main(int argc, char **argv)
 	struct vnh_steer_counters cnt = { .sz = sizeof(cnt) };
 	struct vnh_rss *rss = vnh_rss_new();
 	struct vnh_steer *steer = NULL;
+	struct cmd_line cl = { "show", show_usage, opts, NULL, 0 };
 	struct steer_dev dev;
+	const char *name;
 	int opt, err, json = 0, rc = EXIT_USAGE;
 
 	if (!rss) {
 		fprintf(stderr, "%s: out of memory\n", prog_name);
 		return 1;
 	}
-	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((opt = cmd_getopt(&cl, argc, argv)) != -1) {
 		switch (opt) {
+		case 0:
+			rc = cl.status;
+			goto out;
 		case 'j':
 			json = 1;
 			break;
-		case 'h':
-			printf(show_usage, prog_name);
-			rc = 0;
-			goto out;
-		default:
-			fprintf(stderr, "Try '%s show --help'.\n", prog_name);
-			goto out;
 		}
 	}
-	if (argc - optind != 1) {
-		fprintf(stderr, "%s: show needs one device name\nTry '%s show --help'.\n",
-			prog_name, prog_name);
+	if (!(name = cmd_device(&cl, argc, argv)))
 		goto out;
-	}
 
 	rc = 1;
 	steer_tool_init();
-	if (steer_dev_inspect(argv[optind], &dev, false))
+	if (steer_open_attached(name, &dev, "", &steer))
 		goto out;
-	if (!steer_dev_pinned(&dev)) {
-		fprintf(stderr, "%s: %s: not attached (nothing pinned at %s)\n",
-			prog_name, dev.name, dev.pin_dir);
-		goto out;
-	}
-	err = vnh_steer_open_pinned(dev.pin_dir, &steer);
-	if (err) {
-		steer_perror(&dev, "cannot open the pinned program", err);
-		goto out;
-	}
 	err = vnh_steer_get_config(steer, rss, &info);
 	if (!err)
 		err = vnh_steer_read_counters(steer, &cnt);

@@ -41,7 +41,7 @@ void steer_tool_init(void)
 		libbpf_set_print(libbpf_quiet);
 }
 
-static const char *pin_root(void)
+const char *steer_pin_root(void)
 {
 	const char *root = getenv("VNETHASH_PIN_ROOT");
 
@@ -61,7 +61,8 @@ int steer_dev_inspect(const char *name, struct steer_dev *d, bool need_mq)
 		return -1;
 	}
 	snprintf(d->name, sizeof(d->name), "%s", name);
-	n = snprintf(d->pin_dir, sizeof(d->pin_dir), "%s/%s", pin_root(), name);
+	n = snprintf(d->pin_dir, sizeof(d->pin_dir), "%s/%s", steer_pin_root(),
+		     name);
 	if (n < 0 || (size_t)n >= sizeof(d->pin_dir)) {
 		fprintf(stderr, "%s: %s: pin directory name too long\n",
 			prog_name, name);
@@ -101,6 +102,26 @@ bool steer_dev_pinned(const struct steer_dev *d)
 
 	snprintf(path, sizeof(path), "%s/prog", d->pin_dir);
 	return access(path, F_OK) == 0;
+}
+
+int steer_open_attached(const char *name, struct steer_dev *d,
+			const char *hint, struct vnh_steer **steer)
+{
+	int err;
+
+	if (steer_dev_inspect(name, d, false))
+		return -1;
+	if (!steer_dev_pinned(d)) {
+		fprintf(stderr, "%s: %s: not attached (nothing pinned at %s)%s\n",
+			prog_name, d->name, d->pin_dir, hint);
+		return -1;
+	}
+	err = vnh_steer_open_pinned(d->pin_dir, steer);
+	if (err) {
+		steer_perror(d, "cannot open the pinned program", err);
+		return -1;
+	}
+	return 0;
 }
 
 unsigned int steer_dev_queue_limit(const struct steer_dev *d, bool *none_open)
@@ -264,4 +285,12 @@ int steer_parse_pid_fd(int opt, const char *arg, int *pid, int *fd)
 	else
 		*fd = (int)v;
 	return 0;
+}
+
+int steer_check_pid_fd(int pid, int fd)
+{
+	if ((pid > 0) == (fd >= 0))
+		return 0;
+	fprintf(stderr, "%s: --pid and --fd go together\n", prog_name);
+	return -1;
 }

@@ -32,8 +32,19 @@ void steer_tool_init(void);
  */
 int steer_dev_inspect(const char *name, struct steer_dev *d, bool need_mq);
 
+/* Where the pin directories of devices are: $VNETHASH_PIN_ROOT, or
+ * /sys/fs/bpf/vnethash. */
+const char *steer_pin_root(void);
+
 /* Is something pinned for the device? */
 bool steer_dev_pinned(const struct steer_dev *d);
+
+/*
+ * The program attached to the device @name (set, show): inspects it into
+ * @d and opens its pins. @hint ends the message if nothing is pinned.
+ */
+int steer_open_attached(const char *name, struct steer_dev *d,
+			const char *hint, struct vnh_steer **steer);
 
 /*
  * The highest queue number + 1 a configuration may name on @d: the
@@ -63,5 +74,7 @@ void steer_perror(const struct steer_dev *d, const char *what, int err);
 
 /* Parse --pid / --fd values (exit-2 errors). */
 int steer_parse_pid_fd(int opt, const char *arg, int *pid, int *fd);
+/* Both or neither of --pid and --fd given (else an exit-2 error)? */
+int steer_check_pid_fd(int pid, int fd);
 
 #endif

@@ -52,11 +52,40 @@ struct config_args {
 "  --table-size T      length of the --queues table (default 128)\n" \
 "  --unclassified Q    queue for packets that get no hash (default 0)\n"
 
+/* A subcommand's command line, for cmd_getopt() and cmd_device(). */
+struct cmd_line {
+	const char *name;		/* "attach", ... */
+	const char *usage;		/* printf format; %s is prog_name */
+	const struct option *opts;	/* for getopt_long(), with "help" */
+	struct config_args *cfg;	/* NULL: no RSS configuration options */
+	int status;			/* exit status once cmd_getopt() says 0 */
+};
+
+/*
+ * getopt_long() for a subcommand. Handles -h/--help (prints the usage;
+ * status 0), unknown options and missing arguments (prints a hint; status
+ * EXIT_USAGE) and, with @c->cfg, the RSS configuration options (a bad
+ * value: message, status EXIT_USAGE). Returns the next option for the
+ * caller, -1 at the end of the options, or 0 when the command is to exit
+ * with @c->status.
+ */
+int cmd_getopt(struct cmd_line *c, int argc, char **argv);
+/* The one operand after the options, a device name; NULL (message printed,
+ * exit status EXIT_USAGE) if there is not exactly one. */
+const char *cmd_device(const struct cmd_line *c, int argc, char **argv);
+
 void config_init(struct config_args *cfg, struct vnh_rss *rss);
 /* Returns 1 if @opt was a config option, 0 if not, -1 on a bad value. */
 int config_option(struct config_args *cfg, int opt, const char *arg);
 /* Builds the table from --indir/--queues; -1 on a bad combination. */
 int config_finish(struct config_args *cfg);
+/*
+ * --queues as the queue count of a device the command creates (verify,
+ * demo): at most @max; with --indir it only sizes the device, the table is
+ * --indir's. Call before config_finish(). Returns the count, 0 if --queues
+ * was not given, or -1 (message printed).
+ */
+int config_device_queues(struct config_args *cfg, int max);
 
 int parse_hex(const char *s, uint8_t *buf, size_t max, size_t *len);
 int parse_uint(const char *s, unsigned long max, unsigned long *val);

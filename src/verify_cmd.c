@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "steer_util.h"
 #include "tap_util.h"
 #include "tool.h"
-#include "vnethash_steer.h"
 
 static const char verify_usage[] =
 "Usage: %s verify DEV --pcap FILE [OPTIONS]\n"
@@ -220,6 +220,7 @@ int verify_main(int argc, char **argv)
 	struct exchange_stats st;
 	struct verify_ctx v = { 0 };
 	struct config_args cfg;
+	struct cmd_line cl = { "verify", verify_usage, opts, &cfg, 0 };
 	struct frame_list fl;
 	struct frame_outcome *out = NULL;
 	struct vnh_steer *steer = NULL, *pinned = NULL;
@@ -229,7 +230,7 @@ int verify_main(int argc, char **argv)
 	struct vnh_rss *rss = vnh_rss_new();
 	const char *pcap = NULL, *dev;
 	unsigned long val;
-	int opt, rc = EXIT_USAGE, hdr_sz = -1, create = 0, nq, err;
+	int opt, rc = EXIT_USAGE, hdr_sz = -1, create, nq, err;
 	int timeout = 1000, total_q;
 	uint16_t maxq;
 	size_t i;
@@ -240,14 +241,11 @@ int verify_main(int argc, char **argv)
 		return 1;
 	}
 	config_init(&cfg, rss);
-	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		int r = config_option(&cfg, opt, optarg);
-
-		if (r < 0)
-			goto out;
-		if (r > 0)
-			continue;
+	while ((opt = cmd_getopt(&cl, argc, argv)) != -1) {
 		switch (opt) {
+		case 0:
+			rc = cl.status;
+			goto out;
 		case 'p':
 			pcap = optarg;
 			break;
@@ -276,21 +274,11 @@ int verify_main(int argc, char **argv)
 		case 'j':
 			v.json = 1;
 			break;
-		case 'h':
-			printf(verify_usage, prog_name);
-			rc = 0;
-			goto out;
-		default:
-			fprintf(stderr, "Try '%s verify --help'.\n", prog_name);
-			goto out;
 		}
 	}
-	if (optind != argc - 1) {
-		fprintf(stderr, "%s: verify needs one device name\n", prog_name);
-		fprintf(stderr, "Try '%s verify --help'.\n", prog_name);
+	dev = cmd_device(&cl, argc, argv);
+	if (!dev)
 		goto out;
-	}
-	dev = argv[optind];
 	if (!*dev || strlen(dev) >= 16 || strchr(dev, '/')) {
 		fprintf(stderr, "%s: '%s' is not a valid interface name\n",
 			prog_name, dev);
@@ -300,34 +288,17 @@ int verify_main(int argc, char **argv)
 		fprintf(stderr, "%s: verify needs --pcap FILE\n", prog_name);
 		goto out;
 	}
-	/* --queues is the device's queue count here; with --indir it only
-	 * sizes the device. */
-	nq = (int)cfg.queues;
-	if (nq) {
-		create = 1;
-		if (nq > TAP_QUEUES_MAX) {
-			fprintf(stderr, "%s: --queues %d: a tap has at most %d queues\n",
-				prog_name, nq, TAP_QUEUES_MAX);
-			goto out;
-		}
-		if (cfg.indir)
-			cfg.queues = 0;
-		if (cfg.indir && cfg.table_size) {
-			fprintf(stderr, "%s: --indir cannot be combined with --table-size\n",
-				prog_name);
-			goto out;
-		}
-	}
-	if (config_finish(&cfg))
+	/* --queues: verify creates the device, with that many queues. */
+	nq = config_device_queues(&cfg, TAP_QUEUES_MAX);
+	if (nq < 0 || config_finish(&cfg))
 		goto out;
+	create = nq > 0;
 	if (!create) {
 		/* The program attached by `vnethash attach`, if pinned: its
 		 * configuration is the expectation unless flags are given. */
-		const char *root = getenv("VNETHASH_PIN_ROOT");
 		char dir[512];
 
-		snprintf(dir, sizeof(dir), "%s/%s",
-			 root && *root ? root : "/sys/fs/bpf/vnethash", dev);
+		snprintf(dir, sizeof(dir), "%s/%s", steer_pin_root(), dev);
 		if (!vnh_steer_open_pinned(dir, &pinned) &&
 		    !vnh_steer_get_config(pinned, NULL, &pinfo))
 			have_pinned = 1;
