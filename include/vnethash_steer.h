@@ -264,6 +264,19 @@ struct vnh_tun_info {
  */
 int vnh_tun_info(const char *ifname, struct vnh_tun_info *info);
 
+/**
+ * Does the device's steering program report hashes through the kernel, so
+ * that all-zero hash fields in a vnet header are its report NONE? See
+ * vnh_tap_read().
+ */
+enum vnh_tap_report {
+	VNH_TAP_REPORT_AUTO = 0,	/* find out, on reads that need it */
+	VNH_TAP_REPORT_ON = 1,		/* yes */
+	VNH_TAP_REPORT_OFF = 2,		/* no: the kernel lacks the kfunc, the
+					 * program was loaded with no_report
+					 * or is not ours, or one queue */
+};
+
 /** Options of vnh_tap_read(). */
 struct vnh_tap_read_opts {
 	size_t sz;		/* sizeof(struct vnh_tap_read_opts) */
@@ -283,10 +296,25 @@ struct vnh_tap_read_opts {
 	/* tun only: a struct tun_pi precedes the frame (no IFF_NO_PI);
 	 * ignored unless mode is given explicitly. */
 	int has_pi;
-	/* Out, may be NULL: the virtio-net header read (zero-padded to 20). */
+	/*
+	 * Out, may be NULL: the virtio-net header read (zero-padded to 20;
+	 * hash fields the kernel left alone read as zero).
+	 */
 	struct virtio_net_hdr_v1_hash *hdr;
 	/* Out: 1 if @res came from the kernel's header, 0 if computed. */
 	int from_kernel;
+	/*
+	 * enum vnh_tap_report: how to read all-zero hash fields. AUTO costs
+	 * syscalls on each read that returns them (and, once a process, a
+	 * look at kernel BTF): a VMM reading many frames gives ON or OFF.
+	 */
+	int report;
+	/*
+	 * AUTO only, may be NULL: the steering program attached to the
+	 * device, if the caller has it; without it, a program is assumed
+	 * that reports wherever the kernel can.
+	 */
+	const struct vnh_steer *steer;
 };
 
 /**
@@ -297,10 +325,24 @@ struct vnh_tap_read_opts {
  * @res: hash, report and the queue the configuration steers it to
  * @opts: may be NULL
  *
- * If the vnet header has 20 bytes and the kernel filled hash_report (its
- * bytes are zeroed before the read, so a kernel without hash reporting
- * leaves them 0), the kernel's hash_value/hash_report are taken; otherwise
- * the library computes them with the same rules. A tun's packet is hashed
+ * With a vnet header of 20 bytes or more, the kernel's hash_value and
+ * hash_report are taken if it wrote a report (@res->queue is then what
+ * @rss gives them); otherwise the library computes @res with the same
+ * rules. opts->from_kernel says which. Kernels differ in what they do with
+ * the hash fields (hash_value, hash_report, padding) when they have no
+ * report: Linux 6.12 leaves them alone, 6.18 writes zeros, and so does a
+ * kernel with the hash-report kfunc when the program did not report. So
+ * they are filled with a pattern before the read, and after it:
+ *  - still the pattern: no report, computed;
+ *  - all zero: the kernel's report NONE (hash 0, the unclassified queue)
+ *    if the device's program reports hashes, else no report, computed.
+ *    opts->report decides; in AUTO, the program reports if the kernel has
+ *    bpf_tun_vnet_hash_set, the program calls it (opts->steer's, if
+ *    given) and was not loaded with no_report, and the device has more
+ *    than one queue attached (with one, tun runs no steering program);
+ *  - anything else: the kernel's report, if hash_report is a known type
+ *    (else computed).
+ * `vnethash verify` reads headers the same way. A tun's packet is hashed
  * as the EtherType in its tun_pi (what the program saw in skb->protocol);
  * without tun_pi, as the IP version nibble says. Returns the frame length,
  * or a negative errno (-EAGAIN on a non-blocking fd with nothing to read;

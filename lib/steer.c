@@ -33,6 +33,7 @@
 #include "vnethash_steer.h"
 #include "vnethash_maps.h"
 #include "vnethash_steer.skel.h"
+#include "vnet_hdr_hash.h"
 
 #define VNH_HASH_KFUNC "bpf_tun_vnet_hash_set"
 
@@ -857,6 +858,24 @@ static int btf_enum_has(struct btf *btf, const char *enum_name,
 	return 0;
 }
 
+/* Is the hash-report kfunc in kernel BTF? 1 or 0; probed once a process. */
+static int kfunc_present(void)
+{
+	static int known = -1;
+	int v = __atomic_load_n(&known, __ATOMIC_RELAXED);
+
+	if (v < 0) {
+		struct btf *vmlinux = btf__parse("/sys/kernel/btf/vmlinux", NULL);
+		char where[32];
+
+		v = vmlinux && btf_has(vmlinux, VNH_HASH_KFUNC, BTF_KIND_FUNC,
+				       where, sizeof(where)) == 1;
+		btf__free(vmlinux);
+		__atomic_store_n(&known, v, __ATOMIC_RELAXED);
+	}
+	return v;
+}
+
 int vnh_steer_probe(struct vnh_steer_features *f)
 {
 	struct vnh_steer_features out;
@@ -1061,6 +1080,73 @@ int vnh_tun_info(const char *ifname, struct vnh_tun_info *info)
 	return err;
 }
 
+/* The hash fields of struct virtio_net_hdr_v1_hash, and what no kernel
+ * writes there (hash_report 0xa5a5 is no report type). */
+#define HDR_HASH_OFF	offsetof(struct virtio_net_hdr_v1_hash, hash_value)
+#define HDR_HASH_LEN	8
+#define HDR_HASH_FILL	0xa5
+
+void vnh_hdr_hash_prefill(void *hdr, size_t hdr_sz)
+{
+	if (hdr_sz >= HDR_HASH_OFF + HDR_HASH_LEN)
+		memset((char *)hdr + HDR_HASH_OFF, HDR_HASH_FILL, HDR_HASH_LEN);
+}
+
+enum vnh_hdr_hash vnh_hdr_hash_get(const void *hdr, size_t hdr_sz,
+				   uint32_t *hash, uint16_t *report)
+{
+	const struct virtio_net_hdr_v1_hash *h = hdr;
+	const unsigned char *p = (const unsigned char *)hdr + HDR_HASH_OFF;
+	int untouched = 1, zero = 1, i;
+
+	*hash = 0;
+	*report = 0;
+	if (hdr_sz < HDR_HASH_OFF + HDR_HASH_LEN)
+		return VNH_HDR_HASH_UNTOUCHED;
+	for (i = 0; i < HDR_HASH_LEN; i++) {
+		untouched &= p[i] == HDR_HASH_FILL;
+		zero &= p[i] == 0;
+	}
+	if (untouched)
+		return VNH_HDR_HASH_UNTOUCHED;
+	if (zero)
+		return VNH_HDR_HASH_ZERO;
+	*hash = le32toh(h->hash_value);
+	*report = le16toh(h->hash_report);
+	return VNH_HDR_HASH_SET;
+}
+
+int vnh_hdr_zero_is_report(int kfunc, const struct vnh_steer_info *prog,
+			   int queues)
+{
+	if (kfunc != 1 || queues <= 1)
+		return 0;
+	return !prog || (prog->kfunc > 0 && !prog->no_report);
+}
+
+/* vnh_tap_read(): are all-zero hash fields report NONE on @fd's device? */
+static int tap_zero_is_report(int fd, const struct vnh_tap_read_opts *o)
+{
+	struct vnh_steer_info info = { .sz = sizeof(info) };
+	struct vnh_tun_info ti = { .sz = sizeof(ti) };
+	struct ifreq ifr;
+
+	if (o->report != VNH_TAP_REPORT_AUTO)
+		return o->report == VNH_TAP_REPORT_ON;
+	if (!kfunc_present())
+		return 0;
+	if (o->steer && vnh_steer_get_config(o->steer, NULL, &info))
+		return 0;
+	memset(&ifr, 0, sizeof(ifr));
+	if (ioctl(fd, TUNGETIFF, &ifr) < 0)
+		return 0;
+	ifr.ifr_name[IFNAMSIZ - 1] = '\0';
+	if (vnh_tun_info(ifr.ifr_name, &ti))
+		return 0;
+	return vnh_hdr_zero_is_report(1, o->steer ? &info : NULL,
+				      ti.num_queues);
+}
+
 /* Largest vnet header vnh_tap_read() accepts (TUNSETVNETHDRSZ allows more). */
 #define VNH_VNET_HDR_MAX 256
 
@@ -1118,13 +1204,14 @@ ssize_t vnh_tap_read(int fd, void *buf, size_t size,
 	if (hdr_sz == (size_t)-1)
 		hdr_sz = 0;
 	if (hdr_sz > sizeof(hdr) || (o.mode != VNH_STEER_MODE_ETH &&
-				     o.mode != VNH_STEER_MODE_L3))
+				     o.mode != VNH_STEER_MODE_L3) ||
+	    o.report < VNH_TAP_REPORT_AUTO || o.report > VNH_TAP_REPORT_OFF)
 		return -EINVAL;
 	if (o.mode == VNH_STEER_MODE_ETH)
 		o.has_pi = 0;
 
-	/* Zeroed: a kernel that does not report leaves hash_report 0. */
 	memset(hdr, 0, sizeof(hdr));
+	vnh_hdr_hash_prefill(hdr, hdr_sz);
 	memset(&pi, 0, sizeof(pi));
 	if (o.has_pi) {
 		iov[niov].iov_base = &pi;
@@ -1146,13 +1233,18 @@ ssize_t vnh_tap_read(int fd, void *buf, size_t size,
 	if ((size_t)n > size)
 		return -EMSGSIZE;
 
-	if (hdr_sz >= sizeof(struct virtio_net_hdr_v1_hash)) {
-		struct virtio_net_hdr_v1_hash *h = (void *)hdr;
-
-		report = le16toh(h->hash_report);
-		hash = le32toh(h->hash_value);
-		from_kernel = report != VNH_REPORT_NONE &&
-			      report <= VNH_REPORT_MAX;
+	switch (vnh_hdr_hash_get(hdr, hdr_sz, &hash, &report)) {
+	case VNH_HDR_HASH_SET:
+		from_kernel = report <= VNH_REPORT_MAX;
+		break;
+	case VNH_HDR_HASH_ZERO:
+		from_kernel = tap_zero_is_report(fd, &o);
+		break;
+	case VNH_HDR_HASH_UNTOUCHED:
+		/* Hand the header back as if the kernel had zeroed them. */
+		if (hdr_sz >= HDR_HASH_OFF + HDR_HASH_LEN)
+			memset(hdr + HDR_HASH_OFF, 0, HDR_HASH_LEN);
+		break;
 	}
 	if (from_kernel) {
 		res->hash = hash;

@@ -12,7 +12,7 @@
 
 #include "tap_util.h"
 #include "tool.h"
-#include "vnethash_steer.h"
+#include "vnet_hdr_hash.h"
 
 static const char demo_usage[] =
 "Usage: %s demo [OPTIONS]\n"
@@ -541,8 +541,8 @@ int demo_main(int argc, char **argv)
 	for (i = 0; i < fl.n; i++)
 		vnh_rss_hash_frame(rss, fl.data[i], fl.len[i], &exp[i]);
 	xopts.timeout_ms = 1000;
-	/* With one queue the kernel picks no queue: the program never runs. */
-	xopts.zero_is_report = feat.hash_kfunc == 1 && nq > 1;
+	xopts.zero_is_report = vnh_hdr_zero_is_report(feat.hash_kfunc, NULL,
+						       nq);
 	err = tap_exchange(&tap, &fl, out, &st, &xopts);
 	if (err) {
 		fprintf(stderr, "%s: %s: %s\n", prog_name, dev, errstr(err));

@@ -21,7 +21,7 @@
 
 #include "tap_util.h"
 #include "tool.h"
-#include "vnethash_steer.h"
+#include "vnet_hdr_hash.h"
 
 /* ------------------------------------------------------------------ */
 /* frame lists */
@@ -566,19 +566,14 @@ static void matcher_free(struct matcher *m)
 	free(m->buf);
 }
 
-static inline uint32_t get_le32(const uint8_t *p)
-{
-	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-#define SENTINEL 0xa5
-
 static void match_arrival(struct matcher *m, int q, const uint8_t *hdr,
 			  const uint8_t *frame, size_t len)
 {
 	uint64_t h = fnv1a(frame, len);
 	int32_t i, first_rx = -1;
 	struct frame_outcome *o;
+	uint32_t hash;
+	uint16_t report;
 
 	for (i = m->head[h & m->mask]; i >= 0; i = m->next[i]) {
 		if (m->hash[i] != h || m->fl->len[i] != len ||
@@ -601,21 +596,19 @@ static void match_arrival(struct matcher *m, int q, const uint8_t *hdr,
 	o = &m->out[i];
 	o->state = FS_RECEIVED;
 	o->queue = (int16_t)q;
-	if (m->hdr_sz >= 20) {
-		static const uint8_t sentinel[8] = {
-			SENTINEL, SENTINEL, SENTINEL, SENTINEL,
-			SENTINEL, SENTINEL, SENTINEL, SENTINEL
-		};
-		static const uint8_t zero[8];
-
-		/* Untouched (our pattern), or zero padding: no report. */
-		if (memcmp(hdr + 12, sentinel, 8) &&
-		    (m->zero_is_report || memcmp(hdr + 12, zero, 8))) {
-			o->kernel_report = true;
-			o->hash = get_le32(hdr + 12);
-			o->report = (uint16_t)(hdr[16] | hdr[17] << 8);
-			m->st->kernel_reports++;
-		}
+	switch (vnh_hdr_hash_get(hdr, (size_t)m->hdr_sz, &hash, &report)) {
+	case VNH_HDR_HASH_ZERO:
+		if (!m->zero_is_report)
+			break;
+		/* fall through */
+	case VNH_HDR_HASH_SET:
+		o->kernel_report = true;
+		o->hash = hash;
+		o->report = report;
+		m->st->kernel_reports++;
+		break;
+	case VNH_HDR_HASH_UNTOUCHED:
+		break;
 	}
 	m->st->received++;
 	if (q < TAP_QUEUES_MAX)
@@ -632,8 +625,7 @@ static int drain_queue(struct matcher *m, struct tap *t, int q)
 	for (;;) {
 		ssize_t n;
 
-		if (hs > 10)
-			memset(m->buf + 10, SENTINEL, hs - 10);
+		vnh_hdr_hash_prefill(m->buf, hs);
 		n = read(t->fds[q], m->buf, TAP_FRAME_MAX + 64);
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EINTR)

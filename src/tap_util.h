@@ -101,11 +101,9 @@ struct exchange_opts {
 	exchange_hook hook;
 	void *hook_arg;
 	/*
-	 * How to read an all-zero hash_value/hash_report: tun skips the
-	 * header bytes it has nothing for on older kernels (we pre-fill them
-	 * with a pattern, so an untouched header is told apart), and zeroes
-	 * them since Linux 6.14 or so. All zero is thus "no report" unless
-	 * the kernel is known to report hashes (then it is report NONE).
+	 * All-zero hash fields are the kernel's report NONE, not "nothing
+	 * to report": see vnh_hdr_zero_is_report() (lib/vnet_hdr_hash.h).
+	 * Fields the kernel leaves alone are told apart by a pattern.
 	 */
 	bool zero_is_report;
 };

@@ -12,6 +12,7 @@
 #include "steer_util.h"
 #include "tap_util.h"
 #include "tool.h"
+#include "vnet_hdr_hash.h"
 
 static const char verify_usage[] =
 "Usage: %s verify DEV --pcap FILE [OPTIONS]\n"
@@ -413,17 +414,11 @@ int verify_main(int argc, char **argv)
 	}
 
 	xopts.timeout_ms = timeout;
-	/* Does the running program report hashes (else zeros are padding)? */
+	/* Does the running program report hashes (else zeros are none)? */
 	if (steer && !vnh_steer_get_config(steer, NULL, &pinfo))
 		have_pinned = 1;
-	if (have_pinned)
-		xopts.zero_is_report = feat.hash_kfunc == 1 && pinfo.kfunc &&
-				       !pinfo.no_report;
-	else
-		xopts.zero_is_report = feat.hash_kfunc == 1;
-	/* One queue: the kernel picks no queue, the program never runs. */
-	if (nq == 1 && tap_num_queues(dev) <= 1)
-		xopts.zero_is_report = false;
+	xopts.zero_is_report = vnh_hdr_zero_is_report(feat.hash_kfunc,
+			have_pinned ? &pinfo : NULL, total_q);
 	err = tap_exchange(&tap, &fl, out, &st, &xopts);
 	if (err) {
 		fprintf(stderr, "%s: %s: %s\n", prog_name, dev, errstr(err));

@@ -9,12 +9,15 @@
  * read back from whichever queue they arrive on with vnh_tap_read(). Each
  * must arrive on the queue the library computes, with the library's hash
  * and report; on a kernel with the hash-report kfunc the header must carry
- * them too (vnh_tap_read() then takes them from the kernel: we compare
- * against the library separately).
+ * them too, report NONE included (vnh_tap_read() then takes them from the
+ * kernel: we compare against the library separately), unless the program
+ * was loaded with no_report. How vnh_tap_read() reads the hash fields
+ * (left alone, zeros, a report) is also checked on a pipe.
  *
  * Needs root. Exit 0 pass, 1 fail, 77 skip.
  */
 #include <arpa/inet.h>
+#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/if.h>
@@ -137,7 +140,8 @@ static int send_frame(struct dev *d, const uint8_t *p, size_t len,
 }
 
 /* Wait for a frame on any queue; read it. Returns its queue or -1. */
-static int receive(struct dev *d, const struct vnh_rss *rss, uint8_t *buf,
+static int receive(struct dev *d, const struct vnh_rss *rss,
+		   const struct vnh_steer *steer, uint8_t *buf,
 		   size_t size, ssize_t *len, struct vnh_result *res,
 		   struct virtio_net_hdr_v1_hash *hdr, int *from_kernel)
 {
@@ -151,7 +155,8 @@ static int receive(struct dev *d, const struct vnh_rss *rss, uint8_t *buf,
 	if (poll(pfd, NQ, 100) <= 0)
 		return -1;
 	for (i = 0; i < NQ; i++) {
-		struct vnh_tap_read_opts o = { .sz = sizeof(o), .hdr = hdr };
+		struct vnh_tap_read_opts o = { .sz = sizeof(o), .hdr = hdr,
+					       .steer = steer };
 
 		if (!(pfd[i].revents & POLLIN))
 			continue;
@@ -164,8 +169,11 @@ static int receive(struct dev *d, const struct vnh_rss *rss, uint8_t *buf,
 	return -1;
 }
 
-static void run(int l3, int pi, int kfunc, unsigned long nframes)
+static void run(int l3, int pi, int kfunc, int no_report,
+		unsigned long nframes)
 {
+	struct vnh_steer_opts sopts = { .sz = sizeof(sopts),
+					.no_report = no_report };
 	struct vnh_steer_counters cnt = { .sz = sizeof(cnt) };
 	struct vnh_steer_info info = { .sz = sizeof(info) };
 	static uint8_t frame[BIG_MAX], buf[BIG_MAX + 64];
@@ -179,7 +187,8 @@ static void run(int l3, int pi, int kfunc, unsigned long nframes)
 	unsigned long i;
 	int err;
 
-	printf("%s%s:\n", l3 ? "tun" : "tap", l3 ? (pi ? " with tun_pi" : " (IFF_NO_PI)") : "");
+	printf("%s%s%s:\n", l3 ? "tun" : "tap", l3 ? (pi ? " with tun_pi" : " (IFF_NO_PI)") : "",
+	       no_report ? ", program loaded with no_report" : "");
 	err = dev_open(&d, l3, pi);
 	if (err) {
 		CHECK(0, "creating the device: %s", strerror(-err));
@@ -189,7 +198,7 @@ static void run(int l3, int pi, int kfunc, unsigned long nframes)
 	}
 	vnh_rss_set_spread(rss, NQ, 64);
 	vnh_rss_set_unclassified(rss, 3);
-	err = vnh_steer_attach(d.fds[1], rss, NULL, &steer);
+	err = vnh_steer_attach(d.fds[1], rss, &sopts, &steer);
 	CHECK(!err, "attach: %s", strerror(-err));
 	if (err)
 		goto out;
@@ -238,7 +247,10 @@ static void run(int l3, int pi, int kfunc, unsigned long nframes)
 			continue;
 		sent++;
 		for (tries = 0; tries < 64; tries++) {
-			q = receive(&d, rss, buf, sizeof(buf), &n, &got, &hdr, &fk);
+			/* With no_report, vnh_tap_read() must know the
+			 * program to read zeros as no report. */
+			q = receive(&d, rss, no_report ? steer : NULL, buf,
+				    sizeof(buf), &n, &got, &hdr, &fk);
 			if (q < 0) {
 				lost++;
 				break;
@@ -273,10 +285,12 @@ static void run(int l3, int pi, int kfunc, unsigned long nframes)
 			} else {
 				ok++;
 			}
-			/* With the kfunc the header must carry the hash
-			 * (NONE leaves it zero and is computed). */
-			if (kfunc && lib.report != VNH_REPORT_NONE)
-				CHECK(fk, "frame %lu: no hash in the vnet header", i);
+			/* With the kfunc the header carries every hash,
+			 * NONE (zeros) too; without, or with no_report, none. */
+			CHECK(fk == (kfunc && !no_report),
+			      "frame %lu (%s): %s", i, vnh_report_name(lib.report),
+			      fk ? "read as the kernel's report" :
+				   "no hash report in the vnet header");
 			break;
 		}
 	}
@@ -293,18 +307,111 @@ static void run(int l3, int pi, int kfunc, unsigned long nframes)
 	CHECK(ok + lost == sent, "mismatches");
 	CHECK(!err && cnt.packets >= sent, "program saw %llu packets, %lu sent",
 	      (unsigned long long)cnt.packets, sent);
-	if (kfunc)
+	if (kfunc && !no_report)
 		CHECK(cnt.kfunc_fail == 0 && cnt.kfunc_ok >= sent,
 		      "kfunc ok %llu failed %llu", (unsigned long long)cnt.kfunc_ok,
 		      (unsigned long long)cnt.kfunc_fail);
 	else
-		CHECK(kernel == 0, "hashes in the header without the kfunc");
+		CHECK(kernel == 0 && cnt.kfunc_ok == 0,
+		      "hashes in the header without the kfunc or with no_report");
 
 	err = vnh_steer_detach(d.fds[2]);
 	CHECK(!err, "detach: %s", strerror(-err));
 out:
 	vnh_steer_free(steer);
 	dev_close(&d);
+	vnh_rss_free(rss);
+}
+
+/*
+ * vnh_tap_read() on a pipe, a 20-byte header written as the kernel would:
+ * how the hash fields are read. (A pipe cannot leave them alone: the
+ * prefilled pattern is written back to stand for that.)
+ */
+static void header_cases(void)
+{
+	static const struct {
+		const char *what;
+		uint8_t fill;		/* every byte of the hash fields */
+		uint32_t hash;		/* else these */
+		uint16_t report;
+		int opt;		/* vnh_tap_read_opts.report */
+		int from_kernel;
+	} c[] = {
+		{ "left alone", 0xa5, 0, 0, VNH_TAP_REPORT_ON, 0 },
+		{ "zeros, AUTO (not a tun)", 0, 0, 0, VNH_TAP_REPORT_AUTO, 0 },
+		{ "zeros, OFF", 0, 0, 0, VNH_TAP_REPORT_OFF, 0 },
+		{ "zeros, ON", 0, 0, 0, VNH_TAP_REPORT_ON, 1 },
+		{ "a report, OFF", 1, 0x12345678, VNH_REPORT_TCPV4, VNH_TAP_REPORT_OFF, 1 },
+		{ "an unknown report type", 1, 0x12345678, 77, VNH_TAP_REPORT_ON, 0 },
+	};
+	static const uint8_t frame[54] = {
+		2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2, 0x08, 0x00,
+		0x45, 0, 0, 40, 0, 0, 0x40, 0, 64, 6, 0, 0,
+		10, 0, 0, 1, 10, 0, 0, 2, 0x04, 0xd2, 0, 80,
+	};
+	struct vnh_rss *rss = vnh_rss_new();
+	struct vnh_result lib;
+	size_t i;
+
+	printf("vnet header hash fields:\n");
+	vnh_rss_set_spread(rss, NQ, 64);
+	vnh_rss_set_unclassified(rss, 3);
+	vnh_rss_hash_frame(rss, frame, sizeof(frame), &lib);
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		struct virtio_net_hdr_v1_hash hdr, out;
+		struct vnh_tap_read_opts o = {
+			.sz = sizeof(o), .vnet_hdr_sz = 20,
+			.mode = VNH_STEER_MODE_ETH, .hdr = &out,
+			.report = c[i].opt,
+		};
+		struct vnh_result res, want = lib;
+		uint8_t buf[128];
+		ssize_t n = -1;
+		int p[2];
+
+		memset(&hdr, 0, sizeof(hdr));
+		if (c[i].fill != 1) {
+			memset((uint8_t *)&hdr + 12, c[i].fill, 8);
+		} else {
+			hdr.hash_value = htole32(c[i].hash);
+			hdr.hash_report = htole16(c[i].report);
+		}
+		if (!pipe(p)) {
+			if (write(p[1], &hdr, 20) == 20 &&
+			    write(p[1], frame, sizeof(frame)) == sizeof(frame))
+				n = vnh_tap_read(p[0], buf, sizeof(buf), rss,
+						 &res, &o);
+			close(p[0]);
+			close(p[1]);
+		}
+		if (c[i].from_kernel && c[i].fill == 0) {
+			want.hash = 0;
+			want.report = VNH_REPORT_NONE;
+			want.queue = 3;
+		} else if (c[i].from_kernel) {
+			want.hash = c[i].hash;
+			want.report = c[i].report;
+			want.queue = vnh_rss_select_queue(rss, c[i].hash,
+							  c[i].report);
+		}
+		CHECK(n == sizeof(frame), "%s: read %zd", c[i].what, n);
+		if (n != sizeof(frame))
+			continue;
+		CHECK(o.from_kernel == c[i].from_kernel &&
+		      res.hash == want.hash && res.report == want.report &&
+		      res.queue == want.queue,
+		      "%s: from_kernel %d hash 0x%08x %s queue %u, expected %d 0x%08x %s %u",
+		      c[i].what, o.from_kernel, res.hash,
+		      vnh_report_name(res.report), res.queue, c[i].from_kernel,
+		      want.hash, vnh_report_name(want.report), want.queue);
+		/* Fields left alone come back as zeros, the rest as read. */
+		CHECK(c[i].fill == 0xa5 ? !out.hash_value && !out.hash_report :
+		      !memcmp(&out, &hdr, 20), "%s: header handed back", c[i].what);
+		printf("  %-26s from_kernel %d, hash 0x%08x %s queue %u\n",
+		       c[i].what, o.from_kernel, res.hash,
+		       vnh_report_name(res.report), res.queue);
+	}
 	vnh_rss_free(rss);
 }
 
@@ -332,9 +439,11 @@ int main(int argc, char **argv)
 		printf("SKIP: no TUNSETSTEERINGEBPF\n");
 		return 77;
 	}
-	run(0, 0, f.hash_kfunc > 0, n);
-	run(1, 0, f.hash_kfunc > 0, n / 2);
-	run(1, 1, f.hash_kfunc > 0, n / 2);
+	header_cases();
+	run(0, 0, f.hash_kfunc > 0, 0, n);
+	run(1, 0, f.hash_kfunc > 0, 0, n / 2);
+	run(1, 1, f.hash_kfunc > 0, 0, n / 2);
+	run(0, 0, f.hash_kfunc > 0, 1, n / 4);
 	if (failures) {
 		printf("FAIL: %lu checks failed\n", failures);
 		return 1;
