@@ -179,7 +179,13 @@ static void test_race(struct vnh_steer *steer, const struct vnh_rss *a,
 		CHECK(0, "pthread_create");
 		return;
 	}
-	for (round = 0; round < 400 && (round < 4 || rc.swaps < 100); round++) {
+	/*
+	 * Run until enough swaps happened, however slow the machine (a VM
+	 * under TCG swaps far more slowly relative to test runs); the round
+	 * cap only stops a swapper that is stuck.
+	 */
+	for (round = 0; round < 100000 && (round < 4 || rc.swaps < 100);
+	     round++) {
 		for (i = 0; i < NFRAMES; i++) {
 			struct vnh_result prog;
 
