@@ -26,7 +26,7 @@ pkg=linux-source-6.12
 tarball=/usr/src/$pkg.tar.xz
 fragment=$here/config.fragment
 patchdir=$here/patches
-keep=${VNETHASH_KERNEL_KEEP:-3}
+keep=${VNETHASH_KERNEL_KEEP:-4}
 arch=x86_64
 
 print_path=0 want_tree=0 force=0 seed=1 verbosity=normal
@@ -168,17 +168,29 @@ try_seed() {
 	[ -n "$best" ] || return 1
 	log "seeding from $(basename "$best") (copying its tree, reverting its patches)"
 	set_state seeding
+	rm -rf "$kdir/applied"
+	mkdir -p "$kdir/applied"
 	(
 		exec 8>"$best/lock"
 		flock -n 8 || exit 1     # being rebuilt right now: don't copy it
 		cp -a "$best/linux" "$kdir/seed" || exit 1
-		if [ -d "$best/applied" ]; then
-			for p in $(ls -r "$best/applied"); do
-				GIT_CEILING_DIRECTORIES=$kdir git -C "$kdir/seed" apply -R \
-					"$best/applied/$p" || exit 1
-			done
-		fi
-	) || { rm -rf "$kdir/seed"; log "seeding failed; extracting a fresh tree"; return 1; }
+		# keep the patches both series start with (their files keep their
+		# mtimes, nothing is rebuilt for them); revert the old rest
+		old=() i=0 common=0
+		[ -d "$best/applied" ] && old=($(ls "$best/applied"))
+		while [ $i -lt ${#old[@]} ] && [ $i -lt ${#patches[@]} ] &&
+		      [ "${old[i]}" = "$(basename "${patches[i]}")" ] &&
+		      cmp -s "$best/applied/${old[i]}" "${patches[i]}"; do
+			cp "${patches[i]}" "$kdir/applied/" || exit 1
+			i=$((i + 1))
+		done
+		common=$i
+		for ((i = ${#old[@]} - 1; i >= common; i--)); do
+			GIT_CEILING_DIRECTORIES=$kdir git -C "$kdir/seed" apply -R \
+				"$best/applied/${old[i]}" || exit 1
+		done
+		log "seed keeps $common patch(es), reverted $((${#old[@]} - common))"
+	) || { rm -rf "$kdir/seed" "$kdir/applied"; log "seeding failed; extracting a fresh tree"; return 1; }
 	mv "$kdir/seed" "$tree"
 	return 0
 }
@@ -208,9 +220,13 @@ if [ "$(state)" = extracted ]; then
 	mkdir -p "$kdir/applied"
 	for p in ${patches[@]+"${patches[@]}"}; do
 		name=$(basename "$p")
+		# already in the tree (kept from a seed tree)
+		cmp -s "$p" "$kdir/applied/$name" && continue
 		log "applying $name"
 		if ! out=$(tree_git apply --check "$p" 2>&1); then
 			echo "$out" >&2
+			# the half-patched tree is of no use: free the space
+			rm -rf "$tree" "$kdir/applied" "$kdir/state"
 			die "patch $name does not apply to $pkg $srcversion (kernel/patches/$name)"
 		fi
 		tree_git apply "$p" || die "patch $name failed to apply"
@@ -220,7 +236,27 @@ if [ "$(state)" = extracted ]; then
 fi
 
 # ---- 3. configuration ------------------------------------------------------------------
-kmake() { make -C "$tree" ARCH=$arch "$@"; }
+# Kbuild records absolute paths (tools/objtool, resolve_btfids), and every
+# object depends on the objtool binary: a tree built at another path rebuilds
+# from scratch.  So make runs in a private mount namespace where the keyed
+# tree is bind-mounted at one fixed path ($stable); a seeded copy of an older
+# tree then only rebuilds what its patches changed.  Without unshare (not
+# root), make runs in place: correct, but seeding saves nothing.
+stable=$cache/.mnt/linux
+use_ns=0
+if mkdir -p "$stable" 2>/dev/null &&
+   unshare --mount --propagation private true 2>/dev/null; then
+	use_ns=1
+fi
+kmake() {
+	if [ $use_ns = 1 ]; then
+		unshare --mount --propagation private -- /bin/sh -c \
+			't=$1 s=$2; shift 2; mount --bind "$t" "$s" && exec make -C "$s" "$@"' \
+			sh "$tree" "$stable" ARCH=$arch "$@"
+	else
+		make -C "$tree" ARCH=$arch "$@"
+	fi
+}
 
 check_config() {
 	local line sym val bad=0
@@ -246,9 +282,16 @@ check_config() {
 
 if [ "$(state)" = patched ]; then
 	log "configuring: tinyconfig + config.fragment"
-	kmake tinyconfig >&2
-	(cd "$tree" && scripts/kconfig/merge_config.sh -m .config "$fragment") >&2
-	kmake olddefconfig >&2
+	if ! {
+		echo "=== configuring $(date) ==="
+		kmake tinyconfig &&
+		(cd "$tree" && scripts/kconfig/merge_config.sh -m .config "$fragment") &&
+		kmake olddefconfig
+	} >"$kdir/config.log" 2>&1; then
+		tail -n 30 "$kdir/config.log" >&2
+		die "configuration failed (log: $kdir/config.log)"
+	fi
+	[ $verbosity = verbose ] && cat "$kdir/config.log" >&2
 	check_config || die "config.fragment: options above were dropped by Kconfig (missing dependencies?)"
 	set_state configured
 fi
