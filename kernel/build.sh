@@ -112,7 +112,7 @@ result() {
 }
 
 if [ $force = 0 ] && [ -f "$kdir/done" ] && [ -f "$image" ]; then
-	log "up to date: $key (${#patches[@]} patches)"
+	[ $verbosity = quiet ] || log "up to date: $key (${#patches[@]} patches)"
 	result
 	exit 0
 fi

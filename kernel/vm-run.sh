@@ -64,7 +64,7 @@ command -v qemu-system-x86_64 >/dev/null || fail "qemu-system-x86_64 not found (
 
 # ---- kernel ------------------------------------------------------------------------
 if [ -z "$kernel" ]; then
-	kernel=$("$here/build.sh") || fail "kernel build failed"
+	kernel=$("$here/build.sh" -q) || fail "kernel build failed"
 fi
 [ -f "$kernel" ] || fail "no kernel image: $kernel"
 
@@ -242,6 +242,10 @@ st == 1 {
 		rest = substr($0, i + length(end)); gsub(/[^0-9]/, "", rest)
 		print rest > status; close(status); st = 2; next
 	}
+	# the kernel console ends its lines with CR LF; the command writes to a
+	# tty without output processing (-opost): LF only.  So a line ending
+	# in CR is a kernel message (oops, panic), not command output.
+	if ($0 ~ /\r$/) { logline("[kernel] " $0); next }
 	print; fflush(); print "[out] " $0 >> logf; next
 }
 st == 0 && index($0, beg) > 0 { st = 1; logline($0); next }

@@ -70,7 +70,19 @@ else
 	not_ok "hanging command: expected exit 124 within 45s, got exit $rc after ${dt}s"
 fi
 
-# 5. multi-queue tap and vhost-net, with the host's iproute2
+# 5. a kernel panic ends the VM at once: exit 125, the panic on stderr
+t0=$SECONDS
+err=$(vm --timeout 120 -- sh -c 'echo c >/proc/sysrq-trigger; sleep 100' 2>&1 >/dev/null)
+rc=$?
+dt=$((SECONDS - t0))
+if [ $rc = 125 ] && [ $dt -lt 60 ] && printf '%s\n' "$err" | grep -q "Kernel panic"; then
+	ok "a kernel panic stops the VM: exit 125 after ${dt}s, panic shown on stderr"
+else
+	not_ok "panic: expected exit 125 within 60s and the panic on stderr, got exit $rc after ${dt}s"
+	printf '%s\n' "$err" | tail -n 20 | sed 's/^/#   /'
+fi
+
+# 6. multi-queue tap and vhost-net, with the host's iproute2
 out=$(vm --timeout 300 -- sh -c 'ip tuntap add dev tap0 mode tap multi_queue &&
 	ip -d link show tap0 && test -c /dev/net/tun && test -c /dev/vhost-net && echo TAP-OK' 2>&1)
 rc=$?
@@ -80,7 +92,7 @@ else
 	not_ok "multi-queue tap (exit $rc):"; printf '%s\n' "$out" | sed 's/^/#   /'
 fi
 
-# 6. BTF: bpftool reads the kernel's BTF; bpffs is mounted
+# 7. BTF: bpftool reads the kernel's BTF; bpffs is mounted
 out=$(vm --timeout 300 -- sh -c 'bpftool btf dump file /sys/kernel/btf/vmlinux | head -n 3;
 	grep -q " /sys/fs/bpf bpf " /proc/mounts && echo BPFFS-OK' 2>&1)
 rc=$?
