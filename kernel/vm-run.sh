@@ -203,7 +203,7 @@ q() { printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"; }
 
 nonce=$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
 if [ "${VNETHASH_VM_KVM:-0}" = 1 ]; then
-	accel=(-accel kvm -cpu host)
+	accel=(-accel kvm -cpu host,-arch-capabilities)
 else
 	accel=(-accel tcg -cpu max)
 fi
