@@ -60,7 +60,14 @@ cwd=$(cd "$cwd" 2>/dev/null && pwd -P) || { echo "vm-run: no such directory: $cw
 say() { echo "vm-run: $*" >&2; }
 fail() { say "$*"; exit 125; }
 
-command -v qemu-system-x86_64 >/dev/null || fail "qemu-system-x86_64 not found (apt-get install qemu-system-x86)"
+apt_install() {
+	say "installing with apt-get: $*"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get install -y --no-install-recommends "$@" >&2 ||
+		{ apt-get update >&2 && apt-get install -y --no-install-recommends "$@" >&2; }
+}
+command -v qemu-system-x86_64 >/dev/null || apt_install qemu-system-x86 ||
+	fail "qemu-system-x86_64 not found and apt-get install qemu-system-x86 failed"
 
 # ---- kernel ------------------------------------------------------------------------
 if [ -z "$kernel" ]; then
@@ -139,10 +146,7 @@ INIT
 
 busybox=/bin/busybox
 if [ ! -x $busybox ] || readelf -l $busybox 2>/dev/null | grep -q INTERP; then
-	say "installing busybox-static"
-	DEBIAN_FRONTEND=noninteractive apt-get install -y busybox-static >&2 ||
-		{ apt-get update >&2; DEBIAN_FRONTEND=noninteractive apt-get install -y busybox-static >&2; } ||
-		fail "cannot install busybox-static"
+	apt_install busybox-static || fail "cannot install busybox-static"
 fi
 ikey=$( { sha256sum <$busybox; printf '%s\n' "$init_script"; echo v1; } | sha256sum | cut -c1-16)
 initrd=$vmcache/initramfs-$ikey.cpio.gz
