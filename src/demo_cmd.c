@@ -12,7 +12,7 @@
 
 #include "tap_util.h"
 #include "tool.h"
-#include "vnet_hdr_hash.h"
+#include "internal.h"
 
 static const char demo_usage[] =
 "Usage: %s demo [OPTIONS]\n"

@@ -21,7 +21,7 @@
 
 #include "tap_util.h"
 #include "tool.h"
-#include "vnet_hdr_hash.h"
+#include "internal.h"
 
 /* ------------------------------------------------------------------ */
 /* frame lists */

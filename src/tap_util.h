@@ -102,7 +102,7 @@ struct exchange_opts {
 	void *hook_arg;
 	/*
 	 * All-zero hash fields are the kernel's report NONE, not "nothing
-	 * to report": see vnh_hdr_zero_is_report() (lib/vnet_hdr_hash.h).
+	 * to report": see vnh_hdr_zero_is_report() (lib/internal.h).
 	 * Fields the kernel leaves alone are told apart by a pattern.
 	 */
 	bool zero_is_report;

@@ -12,7 +12,7 @@
 #include "steer_util.h"
 #include "tap_util.h"
 #include "tool.h"
-#include "vnet_hdr_hash.h"
+#include "internal.h"
 
 static const char verify_usage[] =
 "Usage: %s verify DEV --pcap FILE [OPTIONS]\n"
