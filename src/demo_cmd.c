@@ -68,6 +68,162 @@ static void describe_config(const struct vnh_rss *rss, char *buf, size_t size)
 		 vnh_rss_unclassified(rss));
 }
 
+/* What came of the demo's traffic, overall and per kind of frame. */
+struct demo_result {
+	const struct frame_list *fl;
+	const struct frame_outcome *out;
+	const struct vnh_result *exp;
+	const struct exchange_stats *st;
+	int nq;
+	unsigned long mismatches, kmismatch, wrongq;
+	unsigned long kind_n[FK_COUNT];
+	unsigned int kind_reports[FK_COUNT];
+	uint64_t kind_queues[FK_COUNT][TAP_QUEUES_MAX / 64];
+	size_t sample[FK_COUNT];	/* a frame that arrived as predicted */
+	int rc;
+};
+
+/* Judges every frame against the library and counts per kind. */
+static void tally(struct demo_result *r, const uint8_t *kinds)
+{
+	const struct exchange_stats *st = r->st;
+	size_t i;
+	int k;
+
+	for (k = 0; k < FK_COUNT; k++)
+		r->sample[k] = (size_t)-1;
+	for (i = 0; i < r->fl->n; i++) {
+		const struct frame_outcome *o = &r->out[i];
+		bool wrong_queue, wrong_hash;
+		enum verdict v;
+
+		k = kinds[i];
+		r->kind_n[k]++;
+		r->kind_reports[k] |= 1u << r->exp[i].report;
+		v = frame_verdict(o, &r->exp[i], &wrong_queue, &wrong_hash);
+		if (v == V_LOST || v == V_UNSENDABLE)
+			continue;
+		r->kind_queues[k][o->queue / 64] |= 1ull << (o->queue % 64);
+		if (wrong_queue)
+			r->wrongq++;
+		if (wrong_hash)
+			r->kmismatch++;
+		if (v == V_OK) {
+			if (r->sample[k] == (size_t)-1)
+				r->sample[k] = i;
+		} else {
+			r->mismatches++;
+		}
+	}
+	r->rc = (st->lost || st->duplicates || r->mismatches ||
+		 st->unsendable) ? 1 : 0;
+}
+
+static void print_json(const struct demo_result *r,
+		       const struct vnh_steer_features *feat)
+{
+	const struct exchange_stats *st = r->st;
+	size_t i;
+	int k, q;
+
+	printf("{\"queues\": %d, \"frames\": %zu, \"sent\": %lu, \"received\": %lu, \"lost\": %lu, \"duplicates\": %lu, \"wrong_queue\": %lu, \"kernel_hash_mismatches\": %lu, \"kernel_reports\": %lu, \"steering_prog\": %s, \"hash_kfunc\": %s, \"per_queue\": [",
+	       r->nq, r->fl->n, st->sent, st->received, st->lost,
+	       st->duplicates, r->wrongq, r->kmismatch, st->kernel_reports,
+	       feat->steering_prog == 1 ? "true" : "false",
+	       feat->hash_kfunc == 1 ? "true" : "false");
+	for (q = 0; q < r->nq; q++)
+		printf("%s%lu", q ? ", " : "", st->per_queue[q]);
+	printf("], \"samples\": [");
+	for (k = 0, q = 0; k < FK_COUNT; k++) {
+		if (r->sample[k] == (size_t)-1)
+			continue;
+		i = r->sample[k];
+		printf("%s{\"kind\": \"%s\", \"queue\": %d, \"hash\": \"0x%08x\", \"report\": \"%s\", \"from\": \"%s\"}",
+		       q++ ? ", " : "", frame_kind_name[k], r->out[i].queue,
+		       r->exp[i].hash, vnh_report_name(r->exp[i].report),
+		       r->out[i].kernel_report ? "kernel" : "library");
+	}
+	printf("], \"ok\": %s}\n", r->rc ? "false" : "true");
+}
+
+/* Frames per queue, as bars. */
+static void print_queues(const struct demo_result *r)
+{
+	const struct exchange_stats *st = r->st;
+	unsigned long maxq_count = 0;
+	int q;
+
+	for (q = 0; q < r->nq; q++)
+		if (st->per_queue[q] > maxq_count)
+			maxq_count = st->per_queue[q];
+	printf("  queue  frames\n");
+	for (q = 0; q < r->nq; q++) {
+		int bar = maxq_count ? (int)(st->per_queue[q] * 40 / maxq_count) : 0;
+
+		printf("  %5d  %6lu  %.*s\n", q, st->per_queue[q], bar,
+		       "########################################");
+	}
+}
+
+/* Per kind: frames, queues used, report types, a sample hash and queue. */
+static void print_kinds(const struct demo_result *r)
+{
+	size_t i;
+	int k, q;
+
+	printf("\n  %-23s %6s %6s  %-16s  %s\n", "kind", "frames", "queues",
+	       "report", "sample: hash, queue");
+	for (k = 0; k < FK_COUNT; k++) {
+		char rep[64] = "";
+		unsigned int rt, used = 0;
+		int n = 0;
+
+		for (q = 0; q < TAP_QUEUES_MAX / 64; q++)
+			used += (unsigned int)__builtin_popcountll(r->kind_queues[k][q]);
+		for (rt = 0; rt <= VNH_REPORT_MAX; rt++)
+			if (r->kind_reports[k] & (1u << rt))
+				n += snprintf(rep + n, sizeof(rep) - (size_t)n,
+					      "%s%s", n ? "," : "",
+					      vnh_report_name(rt));
+		if (r->sample[k] == (size_t)-1) {
+			printf("  %-23s %6lu %6u  %-16s  %s\n", frame_kind_name[k],
+			       r->kind_n[k], used, rep, "(none arrived as predicted)");
+			continue;
+		}
+		i = r->sample[k];
+		printf("  %-23s %6lu %6u  %-16s  0x%08x -> %d (%s)\n",
+		       frame_kind_name[k], r->kind_n[k], used, rep,
+		       r->out[i].kernel_report ? r->out[i].hash : r->exp[i].hash,
+		       r->out[i].queue, r->out[i].kernel_report ? "kernel's hash" :
+		       "library's hash");
+	}
+	printf("\n");
+}
+
+/* The verdict, with the program's own count of what it steered. */
+static void print_verdict(const struct demo_result *r,
+			  const struct vnh_steer_counters *cnt)
+{
+	const struct exchange_stats *st = r->st;
+
+	if (cnt)
+		printf("  the steering program ran %llu times (frames sent: %lu)\n",
+		       (unsigned long long)cnt->packets, st->sent);
+	if (st->kernel_reports)
+		printf("  hash reports from the kernel: %lu of %lu frames, %lu differing from the library\n",
+		       st->kernel_reports, st->received, r->kmismatch);
+	if (!r->rc) {
+		printf("  OK: all %lu frames arrived on the queue the library predicts%s\n",
+		       st->received, st->kernel_reports ?
+		       ", with the hash the library computes" : "");
+	} else {
+		printf("  FAILED: %lu lost, %lu duplicated, %lu on another queue, %lu with another hash, %lu unsendable\n",
+		       st->lost, st->duplicates, r->wrongq, r->kmismatch,
+		       st->unsendable);
+		printf("  (run 'vnethash verify' on a capture for per-frame detail)\n");
+	}
+}
+
 int demo_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -82,6 +238,7 @@ int demo_main(int argc, char **argv)
 	struct vnh_steer_counters cnt = { .sz = sizeof(cnt) };
 	struct exchange_opts xopts = { 0 };
 	struct exchange_stats st;
+	struct demo_result r = { 0 };
 	struct config_args cfg;
 	struct cmd_line cl = { "demo", demo_usage, opts, &cfg, 0 };
 	struct frame_list fl;
@@ -91,18 +248,12 @@ int demo_main(int argc, char **argv)
 	struct vnh_steer *steer = NULL;
 	struct tap tap = { .nq = 0, .pkt_fd = -1 };
 	struct vnh_rss *rss = vnh_rss_new();
-	unsigned long val, mismatches = 0, kmismatch = 0, wrongq = 0;
-	unsigned long kind_n[FK_COUNT] = { 0 }, kind_ok[FK_COUNT] = { 0 };
-	unsigned int kind_reports[FK_COUNT] = { 0 };
-	uint64_t kind_queues[FK_COUNT][TAP_QUEUES_MAX / 64] = { { 0 } };
-	size_t sample[FK_COUNT];
-	int opt, rc = EXIT_USAGE, json = 0, nq = 4, err, q, k;
+	unsigned long val;
+	int opt, rc = EXIT_USAGE, json = 0, nq = 4, err, q;
 	unsigned int flows = 8;
-	unsigned long maxq_count = 0;
 	const char *dev = "vnh0";
 	char cfgdesc[200];
 	int counters_ok = 0;
-	size_t i;
 
 	frames_init(&fl);
 	if (!rss) {
@@ -150,8 +301,6 @@ int demo_main(int argc, char **argv)
 	rc = 1;
 
 	/* The traffic: @flows flows of each kind, a few packets per flow. */
-	for (k = 0; k < FK_COUNT; k++)
-		sample[k] = (size_t)-1;
 	if (frames_synthesize(&fl, flows, &kinds)) {
 		fprintf(stderr, "%s: out of memory\n", prog_name);
 		goto out;
@@ -194,58 +343,19 @@ int demo_main(int argc, char **argv)
 	}
 	counters_ok = !vnh_steer_read_counters(steer, &cnt);
 
-	for (i = 0; i < fl.n; i++) {
-		const struct frame_outcome *o = &out[i];
-		bool wrong_queue, wrong_hash;
-		enum verdict v;
-
-		k = kinds[i];
-		kind_n[k]++;
-		kind_reports[k] |= 1u << exp[i].report;
-		v = frame_verdict(o, &exp[i], &wrong_queue, &wrong_hash);
-		if (v == V_LOST || v == V_UNSENDABLE)
-			continue;
-		kind_queues[k][o->queue / 64] |= 1ull << (o->queue % 64);
-		if (wrong_queue)
-			wrongq++;
-		if (wrong_hash)
-			kmismatch++;
-		if (v == V_OK) {
-			kind_ok[k]++;
-			if (sample[k] == (size_t)-1)
-				sample[k] = i;
-		} else {
-			mismatches++;
-		}
-	}
-	for (q = 0; q < nq; q++)
-		if (st.per_queue[q] > maxq_count)
-			maxq_count = st.per_queue[q];
-	rc = (st.lost || st.duplicates || mismatches || st.unsendable) ? 1 : 0;
-	describe_config(rss, cfgdesc, sizeof(cfgdesc));
-
+	r.fl = &fl;
+	r.out = out;
+	r.exp = exp;
+	r.st = &st;
+	r.nq = nq;
+	tally(&r, kinds);
+	rc = r.rc;
 	if (json) {
-		printf("{\"queues\": %d, \"frames\": %zu, \"sent\": %lu, \"received\": %lu, \"lost\": %lu, \"duplicates\": %lu, \"wrong_queue\": %lu, \"kernel_hash_mismatches\": %lu, \"kernel_reports\": %lu, \"steering_prog\": %s, \"hash_kfunc\": %s, \"per_queue\": [",
-		       nq, fl.n, st.sent, st.received, st.lost,
-		       st.duplicates, wrongq, kmismatch, st.kernel_reports,
-		       feat.steering_prog == 1 ? "true" : "false",
-		       feat.hash_kfunc == 1 ? "true" : "false");
-		for (q = 0; q < nq; q++)
-			printf("%s%lu", q ? ", " : "", st.per_queue[q]);
-		printf("], \"samples\": [");
-		for (k = 0, q = 0; k < FK_COUNT; k++) {
-			if (sample[k] == (size_t)-1)
-				continue;
-			i = sample[k];
-			printf("%s{\"kind\": \"%s\", \"queue\": %d, \"hash\": \"0x%08x\", \"report\": \"%s\", \"from\": \"%s\"}",
-			       q++ ? ", " : "", frame_kind_name[k], out[i].queue,
-			       exp[i].hash, vnh_report_name(exp[i].report),
-			       out[i].kernel_report ? "kernel" : "library");
-		}
-		printf("], \"ok\": %s}\n", rc ? "false" : "true");
+		print_json(&r, &feat);
 		goto out;
 	}
 
+	describe_config(rss, cfgdesc, sizeof(cfgdesc));
 	printf("vnethash demo: RSS on a %d-queue tap (%s, in a private network namespace)\n",
 	       nq, dev);
 	printf("  kernel:  steering program %s; hash reporting kfunc %s\n",
@@ -256,58 +366,9 @@ int demo_main(int argc, char **argv)
 	       "yes, but with one queue the kernel runs no steering program");
 	printf("  config:  %s\n", cfgdesc);
 	printf("  traffic: %zu frames, %u flows of each kind\n\n", fl.n, flows);
-
-	printf("  queue  frames\n");
-	for (q = 0; q < nq; q++) {
-		int bar = maxq_count ? (int)(st.per_queue[q] * 40 / maxq_count) : 0;
-
-		printf("  %5d  %6lu  %.*s\n", q, st.per_queue[q], bar,
-		       "########################################");
-	}
-
-	printf("\n  %-23s %6s %6s  %-16s  %s\n", "kind", "frames", "queues",
-	       "report", "sample: hash, queue");
-	for (k = 0; k < FK_COUNT; k++) {
-		char rep[64] = "";
-		unsigned int r, used = 0;
-		int n = 0;
-
-		for (q = 0; q < TAP_QUEUES_MAX / 64; q++)
-			used += (unsigned int)__builtin_popcountll(kind_queues[k][q]);
-		for (r = 0; r <= VNH_REPORT_MAX; r++)
-			if (kind_reports[k] & (1u << r))
-				n += snprintf(rep + n, sizeof(rep) - (size_t)n,
-					      "%s%s", n ? "," : "",
-					      vnh_report_name(r));
-		if (sample[k] == (size_t)-1) {
-			printf("  %-23s %6lu %6u  %-16s  %s\n", frame_kind_name[k],
-			       kind_n[k], used, rep, "(none arrived as predicted)");
-			continue;
-		}
-		i = sample[k];
-		printf("  %-23s %6lu %6u  %-16s  0x%08x -> %d (%s)\n",
-		       frame_kind_name[k], kind_n[k], used, rep,
-		       out[i].kernel_report ? out[i].hash : exp[i].hash,
-		       out[i].queue, out[i].kernel_report ? "kernel's hash" :
-		       "library's hash");
-	}
-	printf("\n");
-	if (counters_ok)
-		printf("  the steering program ran %llu times (frames sent: %lu)\n",
-		       (unsigned long long)cnt.packets, st.sent);
-	if (st.kernel_reports)
-		printf("  hash reports from the kernel: %lu of %lu frames, %lu differing from the library\n",
-		       st.kernel_reports, st.received, kmismatch);
-	if (!rc) {
-		printf("  OK: all %lu frames arrived on the queue the library predicts%s\n",
-		       st.received, st.kernel_reports ?
-		       ", with the hash the library computes" : "");
-	} else {
-		printf("  FAILED: %lu lost, %lu duplicated, %lu on another queue, %lu with another hash, %lu unsendable\n",
-		       st.lost, st.duplicates, wrongq, kmismatch,
-		       st.unsendable);
-		printf("  (run 'vnethash verify' on a capture for per-frame detail)\n");
-	}
+	print_queues(&r);
+	print_kinds(&r);
+	print_verdict(&r, counters_ok ? &cnt : NULL);
 out:
 	fflush(stdout);
 	if (steer)
