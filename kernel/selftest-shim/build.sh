@@ -21,7 +21,8 @@ sb=$tree/tools/testing/selftests/bpf
 }
 mkdir -p "$out"
 bpftool btf dump file "$tree/vmlinux" format c >"$out/vmlinux.h"
-for prog in "$sb"/progs/test_tun_vnet_hash*.c; do
+for prog in "$sb"/progs/test_tun_vnet_hash.c "$sb"/progs/tun_vnet_hash_fail.c; do
+	[ -f "$prog" ] || continue
 	name=$(basename "$prog" .c)
 	clang -g -O2 -target bpf -D__TARGET_ARCH_x86 -I"$out" \
 		-c "$prog" -o "$out/$name.bpf.o"
