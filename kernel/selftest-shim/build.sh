@@ -28,7 +28,11 @@ for prog in "$sb"/progs/test_tun_vnet_hash.c "$sb"/progs/tun_vnet_hash_fail.c; d
 		-c "$prog" -o "$out/$name.bpf.o"
 	bpftool gen skeleton "$out/$name.bpf.o" name "$name" >"$out/$name.skel.h"
 done
-gcc -O2 -g -Wall -D_GNU_SOURCE -I"$here" -I"$out" \
+# The kernel's own virtio_net.h (7.3 splits hash_value into _lo/_hi), ahead
+# of the system's older copy; the rest of the uapi headers are the system's.
+mkdir -p "$out/uapi/linux"
+cp "$tree/include/uapi/linux/virtio_net.h" "$out/uapi/linux/virtio_net.h"
+gcc -O2 -g -Wall -D_GNU_SOURCE -I"$out/uapi" -I"$here" -I"$out" \
 	"$sb/prog_tests/tun_vnet_hash.c" "$here/main.c" \
 	-lbpf -lelf -lz -o "$out/tun_vnet_hash"
 echo "$out/tun_vnet_hash"
