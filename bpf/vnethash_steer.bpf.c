@@ -75,6 +75,7 @@ static __always_inline int vnh_skb_load(const struct vnh_skb *c, __u32 off,
 
 char LICENSE[] SEC("license") = "GPL";
 
+#ifndef VNH_NO_KFUNC
 /*
  * The hash-report kfunc of the vnethash kernel series (v2 contract): records
  * the hash for the packet being steered. 0; -EOPNOTSUPP (checked first: not
@@ -85,6 +86,30 @@ char LICENSE[] SEC("license") = "GPL";
  */
 extern int bpf_tun_vnet_hash_set(struct __sk_buff *skb, __u32 hash_value,
 				 __u32 hash_report, __u64 flags) __ksym __weak;
+/* Did the loader resolve the kfunc (libbpf >= 1.2 has bpf_ksym_exists())? */
+#define vnh_kfunc_resolved() (!!bpf_tun_vnet_hash_set)
+#define VNH_CAPS_BUILD 0
+#else
+/*
+ * The same source built with -DVNH_NO_KFUNC: no kfunc extern at all, for
+ * kernels and loaders that refuse one (no vmlinux BTF: libbpf rejects any
+ * object with a typed kfunc extern, even a weak one; libbpf before 1.2
+ * leaves an unresolved call, which needs CAP_BPF, a JIT and a GPL license).
+ * It steers, never reports. The library loads it when the other fails.
+ */
+#define vnh_kfunc_resolved() 0
+#define bpf_tun_vnet_hash_set(skb, hash, report, flags) (-95) /* EOPNOTSUPP */
+#define VNH_CAPS_BUILD VNH_CAPS_NO_KFUNC_BUILD
+#endif
+
+/*
+ * What this object does as loaded (VNH_CAPS_*), written by vnh_caps_prog,
+ * which user space runs once right after the load and reads this back:
+ * whether the kfunc extern was resolved is known only then, and only the
+ * loaded object can tell (libbpf drops an extern it cannot resolve, e.g.
+ * one in module BTF that a loader without CAP_SYS_ADMIN cannot see).
+ */
+__u32 vnh_caps;
 
 /*
  * The inner map's value is given by size: clang emits struct vnh_steer_cfg
@@ -161,7 +186,7 @@ static __always_inline int vnh_steer(struct __sk_buff *skb)
 		queue = cfg->unclassified;
 	}
 
-	if (!(flags & VNH_CFG_F_NO_REPORT) && bpf_tun_vnet_hash_set) {
+	if (!(flags & VNH_CFG_F_NO_REPORT) && vnh_kfunc_resolved()) {
 		kret = bpf_tun_vnet_hash_set(skb, hash, report, 0);
 		if (st) {
 			if (kret)
@@ -190,7 +215,7 @@ static __always_inline int vnh_steer(struct __sk_buff *skb)
 }
 
 /*
- * The one program of the object. bpf_tun_vnet_hash_set is a weak ksym:
+ * The steering program. bpf_tun_vnet_hash_set is a weak ksym:
  * libbpf (1.1 and later) resolves it from kernel or module BTF, or leaves
  * its address 0 and the call as dead code, which the verifier removes.
  */
@@ -198,4 +223,13 @@ SEC("socket")
 int vnh_steer_prog(struct __sk_buff *skb)
 {
 	return vnh_steer(skb);
+}
+
+/* Run once by user space after the load (BPF_PROG_TEST_RUN): see vnh_caps. */
+SEC("socket")
+int vnh_caps_prog(struct __sk_buff *skb)
+{
+	vnh_caps = VNH_CAPS_VALID | VNH_CAPS_BUILD |
+		   (vnh_kfunc_resolved() ? VNH_CAPS_KFUNC : 0);
+	return 0;
 }

@@ -11,7 +11,10 @@
  * hash-report kfunc (bpf_tun_vnet_hash_set(), from the vnethash kernel
  * series) it also records the hash value and report type, which tun writes
  * into the virtio_net_hdr_v1_hash it hands to user space / vhost_net. One
- * program object serves both kinds of kernel.
+ * program object serves both kinds of kernel; for kernels and loaders that
+ * refuse its kfunc extern (no vmlinux BTF; old libbpf without CAP_BPF, a
+ * JIT) the library falls back to the same source built without it, which
+ * only steers. vnh_steer_reports() says which the loaded program does.
  *
  * Its configuration lives in BPF maps and is replaced atomically by
  * vnh_steer_update(): each packet is steered wholly by the old or wholly by
@@ -47,6 +50,19 @@ enum vnh_steer_mode {
 					 * skb->protocol */
 };
 
+/** Which build of the program to load (vnh_steer_opts.variant). */
+enum vnh_steer_variant {
+	/* opts: the kfunc build, else the build without it. info: unknown
+	 * (an instance pinned by a version that did not record it) */
+	VNH_STEER_VARIANT_AUTO = 0,
+	/* Built with the hash-report kfunc's weak extern: reports hashes
+	 * where the loader resolves it, else only steers. */
+	VNH_STEER_VARIANT_KFUNC = 1,
+	/* Built without the extern (-DVNH_NO_KFUNC): only steers; loads
+	 * wherever a plain socket filter program loads. */
+	VNH_STEER_VARIANT_NO_KFUNC = 2,
+};
+
 /* Queues counted individually; higher queues share one "other" counter. */
 #define VNH_STEER_STAT_QUEUES	256
 
@@ -74,6 +90,12 @@ struct vnh_steer_opts {
 	 * (-ERANGE) a configuration naming a queue >= max_queues.
 	 */
 	unsigned int max_queues;
+	/*
+	 * enum vnh_steer_variant. AUTO: the kfunc build, and if it does not
+	 * load (any error), the build without the kfunc; KFUNC or NO_KFUNC:
+	 * that one only (for tests and for VMMs that want to know).
+	 */
+	int variant;
 };
 
 /**
@@ -140,6 +162,17 @@ struct vnh_steer_info {
 				 * hash-report kfunc (the kernel has it);
 				 * 0 if the call was left out as dead code */
 	uint32_t verified_insns;	/* instructions the verifier processed */
+	/* As vnh_steer_reports(): 1 steering + report, 0 steering only,
+	 * negative errno unknown. */
+	int reports;
+	/* enum vnh_steer_variant: the build that was loaded (AUTO: unknown). */
+	int variant;
+	/*
+	 * Why the kfunc build did not load when the library fell back to the
+	 * other (negative errno; 0 if it was not tried or loaded). Known only
+	 * to the process that loaded the program.
+	 */
+	int kfunc_load_err;
 };
 
 /**
@@ -150,6 +183,30 @@ struct vnh_steer_info {
  */
 int vnh_steer_get_config(const struct vnh_steer *steer, struct vnh_rss *rss,
 			 struct vnh_steer_info *info);
+
+/**
+ * vnh_steer_reports() - does the program @steer runs report each packet's
+ * hash to the kernel ("steering + report") or only steer ("steering only")?
+ *
+ * Taken from the program as loaded, not from what kernel BTF lists: right
+ * after loading, the library runs a companion program of the same object
+ * that writes whether the loader resolved bpf_tun_vnet_hash_set() into a
+ * global, reads it back and records it with the configuration (so an
+ * instance opened from pins answers too). A kernel can have the kfunc and
+ * the program still not call it: tun as a module and a loader without
+ * CAP_SYS_ADMIN (libbpf cannot read module BTF and drops the weak extern),
+ * or the fallback build without the extern (see enum vnh_steer_variant).
+ * A VMM offers VIRTIO_NET_F_HASH_REPORT only if this returns 1 (and reads
+ * the queues with a vnet header of 20 bytes or more: tun writes the hash
+ * only into such headers).
+ *
+ * Returns 1 (steering + report), 0 (steering only: the kfunc is not
+ * resolved, the fallback build was loaded, or no_report was set), or a
+ * negative errno: -EINVAL for a NULL @steer, -ENODATA for an instance
+ * pinned by an older version that recorded nothing and whose instructions
+ * cannot be read back.
+ */
+int vnh_steer_reports(const struct vnh_steer *steer);
 
 /** Packet counters, summed over CPUs. */
 struct vnh_steer_counters {
@@ -216,7 +273,11 @@ struct vnh_steer_features {
 	size_t sz;			/* sizeof(struct vnh_steer_features) */
 	/* TUNSETSTEERINGEBPF works (probed on a tap in a private netns). */
 	int steering_prog;
-	/* The kfunc bpf_tun_vnet_hash_set is in kernel BTF. */
+	/*
+	 * The kfunc bpf_tun_vnet_hash_set is in kernel BTF: what the kernel
+	 * has, read from /sys/kernel/btf, which anyone may read. Whether a
+	 * program loaded by this process calls it is prog_reports.
+	 */
 	int hash_kfunc;
 	/* Where it was found: "vmlinux", "tun" or "". */
 	char hash_kfunc_btf[32];
@@ -225,6 +286,18 @@ struct vnh_steer_features {
 	/* Native tun hashing (the unmerged "tun: Introduce virtio-net
 	 * hashing feature" series): struct tun_vnet_hash in kernel BTF. */
 	int native_hash;
+	/*
+	 * What a program loaded by this process now does: the library loads
+	 * a throw-away instance (not attached anywhere) and asks
+	 * vnh_steer_reports(): 1 steering + report, 0 steering only,
+	 * negative errno if it could not be loaded (-EPERM: no CAP_BPF).
+	 * This, not hash_kfunc, is what a VMM may offer the guest.
+	 */
+	int prog_reports;
+	/* enum vnh_steer_variant of that instance (AUTO if none loaded). */
+	int prog_variant;
+	/* Why its kfunc build did not load (negative errno), else 0. */
+	int prog_kfunc_load_err;
 };
 
 /** vnh_steer_probe() - fill @f; never fakes a result. Returns 0. */

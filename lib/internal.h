@@ -82,7 +82,10 @@ static inline void vnh_opts_out(void *dst, const void *src, size_t src_sz)
 /* steer.c: the steering object */
 
 struct vnh_steer {
-	struct vnethash_steer *skel;	/* NULL when opened from pins */
+	/* The loaded build (at most one; both NULL when opened from pins). */
+	struct vnethash_steer *skel;
+	struct vnethash_steer_nokfunc *skel_nk;
+	int kfunc_load_err;		/* why skel did not load, if it did not */
 	int prog_fd;
 	int config_fd;			/* the ARRAY_OF_MAPS */
 	int stats_fd;

@@ -2,7 +2,9 @@
 /*
  * What the running kernel supports: steering programs on taps (tried on a
  * throw-away tap), the hash-report kfunc and the other designs (kernel
- * BTF), and whether a loaded program calls the kfunc (its instructions).
+ * BTF), whether a program this process loads reports hashes (a throw-away
+ * instance asked), and whether a loaded program calls the kfunc (its
+ * instructions).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -191,6 +193,37 @@ int vnh_kfunc_present(void)
 	return v;
 }
 
+/*
+ * What a program this process loads does: load a throw-away instance (the
+ * library's defaults, attached nowhere) and ask it. Kernel BTF cannot tell:
+ * the loader may not see the BTF the kfunc is in, or refuse its extern.
+ */
+static void probe_prog(struct vnh_steer_features *out)
+{
+	struct vnh_steer_info info = { .sz = sizeof(info) };
+	struct vnh_steer *steer = NULL;
+	struct vnh_rss *rss = vnh_rss_new();
+	int err;
+
+	out->prog_variant = VNH_STEER_VARIANT_AUTO;
+	if (!rss) {
+		out->prog_reports = -ENOMEM;
+		return;
+	}
+	err = vnh_steer_load(rss, NULL, &steer);
+	if (!err)
+		err = vnh_steer_get_config(steer, NULL, &info);
+	if (err) {
+		out->prog_reports = err;
+	} else {
+		out->prog_reports = info.reports;
+		out->prog_variant = info.variant;
+		out->prog_kfunc_load_err = info.kfunc_load_err;
+	}
+	vnh_steer_free(steer);
+	vnh_rss_free(rss);
+}
+
 int vnh_steer_probe(struct vnh_steer_features *f)
 {
 	struct vnh_steer_features out;
@@ -223,6 +256,7 @@ int vnh_steer_probe(struct vnh_steer_features *f)
 					  BTF_KIND_STRUCT, where, sizeof(where));
 		btf__free(vmlinux);
 	}
+	probe_prog(&out);
 	vnh_opts_out(f, &out, sizeof(out));
 	return 0;
 }

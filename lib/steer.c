@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * The steering object: load the eBPF program and its maps (the skeleton
- * embedded in the library), attach it to tun/tap queues and detach it, and
- * run it on a frame (BPF_PROG_TEST_RUN).
+ * The steering object: load the eBPF program and its maps (one of the two
+ * builds embedded in the library as skeletons: with the hash-report kfunc's
+ * extern, and without it), find out what the loaded program does, attach it
+ * to tun/tap queues and detach it, and run it on a frame
+ * (BPF_PROG_TEST_RUN).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,6 +20,7 @@
 
 #include "internal.h"
 #include "vnethash_steer.skel.h"
+#include "vnethash_steer_nokfunc.skel.h"
 
 _Static_assert(VNH_STEER_STAT_QUEUES == VNH_STATS_QUEUES,
 	       "public and map queue counter counts differ");
@@ -71,6 +74,8 @@ void vnh_steer_free(struct vnh_steer *s)
 	steer_close_fds(s);
 	if (s->skel)
 		vnethash_steer__destroy(s->skel);
+	if (s->skel_nk)
+		vnethash_steer_nokfunc__destroy(s->skel_nk);
 	free(s);
 }
 
@@ -94,13 +99,139 @@ static int dup_fd(int fd)
 	return d < 0 ? -errno : d;
 }
 
+/* Keep our own fds of the loaded object's program and maps. */
+static int steer_take_fds(struct vnh_steer *s, const struct bpf_program *prog,
+			  const struct bpf_map *config,
+			  const struct bpf_map *stats,
+			  const struct bpf_map *debug)
+{
+	if ((s->prog_fd = dup_fd(bpf_program__fd(prog))) < 0 ||
+	    (s->config_fd = dup_fd(bpf_map__fd(config))) < 0 ||
+	    (s->stats_fd = dup_fd(bpf_map__fd(stats))) < 0 ||
+	    (s->debug_fd = dup_fd(bpf_map__fd(debug))) < 0)
+		return -errno;
+	return 0;
+}
+
+/*
+ * Run the object's vnh_caps_prog once and read back what it wrote into the
+ * object's global vnh_caps, at @off in its .bss map @bss (read with a map
+ * lookup into @buf, the map's value: libbpf mmaps .bss only where the
+ * kernel lets it): VNH_CAPS_*.
+ */
+static int steer_read_caps(const struct bpf_program *caps_prog,
+			   const struct bpf_map *bss, void *buf, size_t buf_sz,
+			   size_t off, uint32_t *out)
+{
+	__u32 zero = 0;
+	unsigned char frame[64] = { 0 };	/* any frame will do */
+	LIBBPF_OPTS(bpf_test_run_opts, topts,
+		.data_in = frame,
+		.data_size_in = sizeof(frame),
+		.repeat = 1,
+	);
+
+	if (bpf_prog_test_run_opts(bpf_program__fd(caps_prog), &topts))
+		return -errno;
+	if (bpf_map__value_size(bss) != buf_sz || buf_sz < off + sizeof(*out))
+		return -EPROTO;
+	if (bpf_map_lookup_elem(bpf_map__fd(bss), &zero, buf))
+		return -errno;
+	memcpy(out, (const char *)buf + off, sizeof(*out));
+	return (*out & VNH_CAPS_VALID) ? 0 : -EPROTO;
+}
+
+static int steer_load_kfunc(struct vnh_steer *s, uint32_t *caps)
+{
+	struct vnethash_steer *k = vnethash_steer__open();
+	struct vnethash_steer__bss bss;
+	int err;
+
+	if (!k)
+		return -errno;
+	if (vnethash_steer__load(k)) {
+		err = -errno;
+		vnethash_steer__destroy(k);
+		return err ? err : -EINVAL;
+	}
+	s->skel = k;
+	/* Not fatal: without it, what the program does is read from its
+	 * instructions (vnh_steer_get_config()). */
+	if (steer_read_caps(k->progs.vnh_caps_prog, k->maps.bss, &bss,
+			    sizeof(bss),
+			    offsetof(struct vnethash_steer__bss, vnh_caps),
+			    caps))
+		*caps = 0;
+	return steer_take_fds(s, k->progs.vnh_steer_prog,
+					  k->maps.vnh_config, k->maps.vnh_stats,
+					  k->maps.vnh_debug);
+}
+
+static int steer_load_nokfunc(struct vnh_steer *s, uint32_t *caps)
+{
+	struct vnethash_steer_nokfunc *k = vnethash_steer_nokfunc__open();
+	struct vnethash_steer_nokfunc__bss bss;
+	int err;
+
+	if (!k)
+		return -errno;
+	if (vnethash_steer_nokfunc__load(k)) {
+		err = -errno;
+		vnethash_steer_nokfunc__destroy(k);
+		return err ? err : -EINVAL;
+	}
+	s->skel_nk = k;
+	/* This build has no extern: it steers only, whatever it says. */
+	if (steer_read_caps(k->progs.vnh_caps_prog, k->maps.bss, &bss,
+			    sizeof(bss),
+			    offsetof(struct vnethash_steer_nokfunc__bss,
+				     vnh_caps), caps))
+		*caps = VNH_CAPS_VALID | VNH_CAPS_NO_KFUNC_BUILD;
+	return steer_take_fds(s, k->progs.vnh_steer_prog,
+					  k->maps.vnh_config, k->maps.vnh_stats,
+					  k->maps.vnh_debug);
+}
+
+/*
+ * Load the build @variant asks for (enum vnh_steer_variant); AUTO: the one
+ * with the kfunc extern and, when it does not load, whatever the reason
+ * (no vmlinux BTF: libbpf refuses any typed kfunc extern; an old libbpf's
+ * unresolved call without CAP_BPF, a JIT or a GPL license; a verifier that
+ * rejects the call), the one without it. @caps gets what the loaded
+ * program says of itself.
+ */
+static int steer_load_variant(struct vnh_steer *s, int variant,
+			      uint32_t *caps)
+{
+	int err;
+
+	switch (variant) {
+	case VNH_STEER_VARIANT_AUTO:
+	case VNH_STEER_VARIANT_KFUNC:
+		err = steer_load_kfunc(s, caps);
+		if (!err || variant == VNH_STEER_VARIANT_KFUNC)
+			return err;
+		/* Start over with nothing of the first build left. */
+		steer_close_fds(s);
+		s->prog_fd = s->config_fd = s->stats_fd = s->debug_fd = -1;
+		if (s->skel)
+			vnethash_steer__destroy(s->skel);
+		s->skel = NULL;
+		s->kfunc_load_err = err;
+		return steer_load_nokfunc(s, caps);
+	case VNH_STEER_VARIANT_NO_KFUNC:
+		return steer_load_nokfunc(s, caps);
+	}
+	return -EINVAL;
+}
+
 int vnh_steer_load(const struct vnh_rss *rss,
 		   const struct vnh_steer_opts *opts, struct vnh_steer **steer)
 {
 	struct vnh_steer_opts o;
 	struct vnh_steer_cfg *cfg;
 	struct vnh_steer *s;
-	uint32_t flags = 0;
+	uint32_t flags = 0, caps = 0;
 	int err;
 
 	if (!steer)
@@ -122,22 +253,15 @@ int vnh_steer_load(const struct vnh_rss *rss,
 	s = vnh_steer_alloc();
 	if (!s)
 		return -ENOMEM;
-	s->skel = vnethash_steer__open();
-	if (!s->skel) {
-		err = -errno;
+	err = steer_load_variant(s, o.variant, &caps);
+	if (err)
 		goto fail;
-	}
-	if (vnethash_steer__load(s->skel)) {
-		err = -errno;
-		goto fail;
-	}
-	if ((s->prog_fd = dup_fd(bpf_program__fd(s->skel->progs.vnh_steer_prog))) < 0 ||
-	    (s->config_fd = dup_fd(bpf_map__fd(s->skel->maps.vnh_config))) < 0 ||
-	    (s->stats_fd = dup_fd(bpf_map__fd(s->skel->maps.vnh_stats))) < 0 ||
-	    (s->debug_fd = dup_fd(bpf_map__fd(s->skel->maps.vnh_debug))) < 0) {
-		err = -errno;
-		goto fail;
-	}
+	if (caps & VNH_CAPS_VALID)
+		flags |= VNH_CFG_F_CAPS;
+	if (caps & VNH_CAPS_KFUNC)
+		flags |= VNH_CFG_F_KFUNC;
+	if (caps & VNH_CAPS_NO_KFUNC_BUILD)
+		flags |= VNH_CFG_F_NO_KFUNC_BUILD;
 	cfg = vnh_cfg_build(rss, flags, 1, o.max_queues);
 	if (!cfg) {
 		err = -ENOMEM;

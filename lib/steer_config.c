@@ -177,8 +177,31 @@ int vnh_steer_get_config(const struct vnh_steer *s, struct vnh_rss *rss,
 		in.generation = cfg->generation;
 		in.kfunc = vnh_prog_calls_kfunc(s->prog_fd, &in.prog_id,
 					    &in.verified_insns);
+		if (cfg->flags & VNH_CFG_F_CAPS) {
+			/* What the program said of itself after the load:
+			 * true even where its instructions cannot be read. */
+			in.kfunc = !!(cfg->flags & VNH_CFG_F_KFUNC);
+			in.variant = (cfg->flags & VNH_CFG_F_NO_KFUNC_BUILD) ?
+				     VNH_STEER_VARIANT_NO_KFUNC :
+				     VNH_STEER_VARIANT_KFUNC;
+		}
+		/* Unknown if neither was recorded nor can be read. */
+		in.reports = in.kfunc < 0 ? -ENODATA :
+			     in.kfunc > 0 && !in.no_report;
+		in.kfunc_load_err = s->kfunc_load_err;
 		vnh_opts_out(info, &in, sizeof(in));
 	}
 	free(cfg);
 	return 0;
+}
+
+int vnh_steer_reports(const struct vnh_steer *s)
+{
+	struct vnh_steer_info info = { .sz = sizeof(info) };
+	int err;
+
+	if (!s)
+		return -EINVAL;
+	err = vnh_steer_get_config(s, NULL, &info);
+	return err ? err : info.reports;
 }

@@ -18,7 +18,14 @@ static const char probe_usage[] =
 "  steering_prog        TUNSETSTEERINGEBPF works (tried on a throw-away tap\n"
 "                       in a private network namespace)\n"
 "  hash_kfunc           bpf_tun_vnet_hash_set is in kernel BTF (vmlinux or\n"
-"                       the tun module): the steering program reports hashes\n"
+"                       the tun module): what the kernel has\n"
+"  program              what a steering program loaded by this process does\n"
+"                       (a throw-away one is loaded and read back):\n"
+"                       'steering + report' or 'steering only', and which\n"
+"                       build: 'kfunc' or 'no-kfunc' (the fallback for\n"
+"                       kernels and loaders that refuse the kfunc's extern).\n"
+"                       Only 'steering + report' lets a VMM offer\n"
+"                       VIRTIO_NET_F_HASH_REPORT"
 "  prog_type_vnet_hash  BPF_PROG_TYPE_VNET_HASH in the kernel's enum\n"
 "                       bpf_prog_type (BTF); in no mainline kernel\n"
 "  native_hash          tun's own hashing (TUNGETVNETHASHCAP, the unmerged\n"
@@ -38,6 +45,27 @@ static const char *yn(int v)
 static const char *jb(int v)
 {
 	return v > 0 ? "true" : v == 0 ? "false" : "null";
+}
+
+static const char *build_name(int variant)
+{
+	return variant == VNH_STEER_VARIANT_KFUNC ? "kfunc" :
+	       variant == VNH_STEER_VARIANT_NO_KFUNC ? "no-kfunc" : NULL;
+}
+
+static const char *program_name(int reports)
+{
+	return reports > 0 ? "steering + report" :
+	       reports == 0 ? "steering only" : NULL;
+}
+
+/* A JSON string or null. */
+static void jstr(const char *key, const char *v, const char *end)
+{
+	if (v)
+		printf("\"%s\": \"%s\"%s", key, v, end);
+	else
+		printf("\"%s\": null%s", key, end);
 }
 
 static const char *why(int v)
@@ -72,10 +100,17 @@ int probe_main(int argc, char **argv)
 		strcpy(uts.release, "?");
 
 	if (json) {
-		printf("{\"kernel\": \"%s\", \"steering_prog\": %s, \"hash_kfunc\": %s, \"hash_kfunc_btf\": \"%s\", \"prog_type_vnet_hash\": %s, \"native_hash\": %s}\n",
+		printf("{\"kernel\": \"%s\", \"steering_prog\": %s, \"hash_kfunc\": %s, \"hash_kfunc_btf\": \"%s\", \"prog_type_vnet_hash\": %s, \"native_hash\": %s, ",
 		       uts.release, jb(f.steering_prog), jb(f.hash_kfunc),
 		       f.hash_kfunc_btf, jb(f.prog_type_vnet_hash),
 		       jb(f.native_hash));
+		printf("\"hash_reporting\": %s, ", jb(f.prog_reports));
+		jstr("program", program_name(f.prog_reports), ", ");
+		jstr("program_build", build_name(f.prog_variant), ", ");
+		jstr("program_error", f.prog_reports < 0 ?
+		     strerror(-f.prog_reports) : NULL, ", ");
+		jstr("kfunc_build_error", f.prog_kfunc_load_err ?
+		     strerror(-f.prog_kfunc_load_err) : NULL, "}\n");
 		return 0;
 	}
 	printf("kernel %s\n", uts.release);
@@ -93,9 +128,20 @@ int probe_main(int argc, char **argv)
 	printf("native tun hashing (TUNGETVNETHASHCAP):      %s%s%s\n",
 	       yn(f.native_hash), f.native_hash < 0 ? ": " : "",
 	       why(f.native_hash));
+	if (f.prog_reports >= 0)
+		printf("steering program loaded here:                %s (%s build%s%s)\n",
+		       program_name(f.prog_reports),
+		       build_name(f.prog_variant) ? build_name(f.prog_variant) : "unknown",
+		       f.prog_kfunc_load_err ? "; the kfunc build did not load: " : "",
+		       f.prog_kfunc_load_err ? strerror(-f.prog_kfunc_load_err) : "");
+	else
+		printf("steering program loaded here:                cannot load: %s\n",
+		       strerror(-f.prog_reports));
 	if (f.steering_prog > 0)
 		printf("=> RSS in the kernel: yes; hash reporting: %s\n",
-		       f.hash_kfunc > 0 ? "yes (kfunc)" :
+		       f.prog_reports > 0 ? "yes (kfunc)" :
+		       f.prog_reports < 0 ? "unknown (no program could be loaded here)" :
+		       f.hash_kfunc > 0 ? "no: the kernel has the kfunc, but a program loaded here does not call it (steering only; user space computes hashes)" :
 		       "no (steering only; user space computes hashes)");
 	return 0;
 }
