@@ -137,8 +137,10 @@ int attach_main(int argc, char **argv)
 	       info.mode == VNH_STEER_MODE_L3 ? "tun" : "tap", dev.pin_dir);
 	printf("%s: hash reporting: %s\n", dev.name,
 	       sopts.no_report ? "off (--no-report)" :
-	       info.kfunc > 0 ? "on (kernel has bpf_tun_vnet_hash_set)" :
-				"unavailable (kernel lacks bpf_tun_vnet_hash_set): steering only");
+	       info.reports > 0 ? "on (the program calls bpf_tun_vnet_hash_set): steering + report" :
+	       info.variant == VNH_STEER_VARIANT_NO_KFUNC ?
+				"unavailable (the build without the kfunc was loaded): steering only" :
+				"unavailable (the kfunc was not resolved at load): steering only");
 	if (steer_dev_queue_limit(&dev, &none_open) && none_open)
 		printf("%s: note: no queue of %s is open; the configuration names queues up to %u\n",
 		       dev.name, dev.name, vnh_rss_max_queue(rss));

@@ -30,6 +30,19 @@ static const char *reporting(const struct vnh_steer_info *info)
 	return info->kfunc > 0 ? "on" : "unavailable";
 }
 
+/* What the program does, as it said of itself after its load. */
+static const char *program_does(const struct vnh_steer_info *info)
+{
+	return info->reports > 0 ? "steering + report" :
+	       info->reports == 0 ? "steering only" : "unknown";
+}
+
+static const char *build_name(int variant)
+{
+	return variant == VNH_STEER_VARIANT_KFUNC ? "kfunc" :
+	       variant == VNH_STEER_VARIANT_NO_KFUNC ? "no-kfunc" : "unknown";
+}
+
 /* Queues worth listing: up to the highest named or counted one. */
 static int last_queue(const struct vnh_rss *rss,
 		      const struct vnh_steer_counters *c)
@@ -63,6 +76,8 @@ static void print_json(const struct steer_dev *dev, const struct vnh_rss *rss,
 	printf(" \"queues\": %d, \"hash_reporting\": \"%s\", \"kfunc\": %s, \"verified_insns\": %u,\n",
 	       dev->numqueues, reporting(info), info->kfunc > 0 ? "true" : "false",
 	       info->verified_insns);
+	printf(" \"program\": \"%s\", \"program_build\": \"%s\",\n",
+	       program_does(info), build_name(info->variant));
 	printf(" \"hash_types\": [");
 	for (i = 0; i < 9; i++)
 		if (types & (1u << i)) {
@@ -110,10 +125,14 @@ static void print_text(const struct steer_dev *dev, const struct vnh_rss *rss,
 	       dev->name, info->prog_id, info->verified_insns,
 	       info->mode == VNH_STEER_MODE_L3 ? "tun" : "tap",
 	       info->generation, dev->pin_dir);
+	printf("Program: %s (%s build)\n", program_does(info),
+	       build_name(info->variant));
 	printf("Hash reporting: %s\n",
 	       info->no_report ? "off (attached with --no-report)" :
 	       info->kfunc > 0 ? "on (bpf_tun_vnet_hash_set)" :
-	       "unavailable (kernel lacks bpf_tun_vnet_hash_set): steering only");
+	       info->variant == VNH_STEER_VARIANT_NO_KFUNC ?
+	       "unavailable (the build without the kfunc was loaded): steering only" :
+	       "unavailable (the kfunc was not resolved at load): steering only");
 	printf("Hash types:");
 	if (!types)
 		printf(" none");
