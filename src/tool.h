@@ -21,6 +21,7 @@ int set_main(int argc, char **argv);
 int show_main(int argc, char **argv);
 int detach_main(int argc, char **argv);
 int probe_main(int argc, char **argv);
+int bench_main(int argc, char **argv);
 
 /* The RSS configuration flags common to hash, attach and set. */
 struct config_args {
