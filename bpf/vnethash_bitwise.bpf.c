@@ -1,19 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * vnethash_bitwise.bpf.c - the baseline steering program of the benchmarks:
- * RSS the common way (the way QEMU's rss.bpf.c does it), written for
+ * RSS the common way, structured like QEMU's rss.bpf.c, written for
  * vnethash's benchmarks only. It is not the vnethash rules and is never
  * attached outside `vnethash bench` and bench/bench_steer.
  *
- * Per packet: three map lookups (configuration, key, indirection table),
- * the IP header and the ports read with bpf_skb_load_bytes_relative() from
- * the network header (EtherType from skb->protocol), IPv6 extension headers
- * not walked (a packet with one is hashed as plain IPv6), and the Toeplitz
- * hash computed bit by bit: for every input bit, XOR the current 32-bit key
- * window into the hash when the bit is set, and shift the next key bit into
- * the window. Same key and table as vnethash: on IPv4/TCP, IPv4/UDP and
- * IPv6/TCP, IPv6/UDP frames without extension headers it picks the same
- * queue, which the benchmarks check.
+ * Per packet: a lookup of the configuration and of the key; the IP header
+ * and the ports read with bpf_skb_load_bytes_relative() from the network
+ * header (EtherType from skb->protocol); IPv6 extension headers not walked
+ * (a packet with one is hashed as plain IPv6); the addresses and ports
+ * copied into a zeroed 36-byte buffer, and the Toeplitz hash computed bit
+ * by bit over all 36 bytes, as QEMU's program does for every packet: for
+ * every input bit, XOR the current 32-bit key window into the hash when
+ * the bit is set, and shift the next key bit into the window. Then
+ * hash % table length and a lookup of the indirection table's entry.
+ * Zero bytes add nothing to a Toeplitz hash, so with the same key and
+ * table it picks the same queue as vnethash for IPv4/IPv6 TCP/UDP frames
+ * without extension headers, which the benchmarks check.
  */
 #include <linux/bpf.h>
 #include <linux/types.h>
@@ -28,16 +31,13 @@ char LICENSE[] SEC("license") = "GPL";
 
 struct bw_config {
 	__u32 hash_types;	/* VNH_HASH_TYPE_* */
-	__u32 table_mask;	/* table length - 1, at most BW_TABLE_LEN - 1 */
+	__u32 table_len;	/* indirection table entries, 1..BW_TABLE_LEN */
 	__u32 default_queue;	/* for packets without a hash */
 };
 
 struct bw_key {
-	__u8 key[VNH_KEY_SIZE_MAX];
-};
-
-struct bw_table {
-	__u16 queue[BW_TABLE_LEN];
+	__u32 leftmost_32_bits;	/* key bytes 0..3, as a number */
+	__u8 next_byte[VNH_HASH_INPUT_MAX];	/* key bytes 4..39 */
 };
 
 struct {
@@ -54,11 +54,12 @@ struct {
 	__type(value, struct bw_key);
 } bw_key SEC(".maps");
 
+/* One queue number per entry, like QEMU's indirection table map. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, BW_TABLE_LEN);
 	__type(key, __u32);
-	__type(value, struct bw_table);
+	__type(value, __u16);
 } bw_table SEC(".maps");
 
 struct bw_ipv4 {
@@ -76,26 +77,23 @@ struct bw_ipv6 {
 	__u8 saddr[16], daddr[16];
 };
 
+/* Bit by bit over the whole buffer, whatever the input's length. */
 static __always_inline __u32 bw_toeplitz(const struct bw_key *k,
-					 const __u8 *in, __u32 len)
+					 const __u8 *in)
 {
-	__u32 hash = 0, window, i;
+	__u32 hash = 0, window = k->leftmost_32_bits, i;
 	int b;
 
-	window = (__u32)k->key[0] << 24 | (__u32)k->key[1] << 16 |
-		 (__u32)k->key[2] << 8 | k->key[3];
 	for (i = 0; i < VNH_HASH_INPUT_MAX; i++) {
-		__u8 byte, next;
+		__u8 byte = in[i], next = k->next_byte[i];
 
-		if (i >= len)
-			break;
-		byte = in[i];
-		next = k->key[i + 4];
 #pragma clang loop unroll(full)
-		for (b = 7; b >= 0; b--) {
-			if (byte & (1u << b))
+		for (b = 0; b < 8; b++) {
+			if (byte & 0x80)
 				hash ^= window;
-			window = window << 1 | ((next >> b) & 1);
+			window = window << 1 | next >> 7;
+			byte <<= 1;
+			next <<= 1;
 		}
 	}
 	return hash;
@@ -104,17 +102,15 @@ static __always_inline __u32 bw_toeplitz(const struct bw_key *k,
 SEC("socket")
 int vnh_bitwise_prog(struct __sk_buff *skb)
 {
-	__u8 in[VNH_HASH_INPUT_MAX];
+	__u8 in[VNH_HASH_INPUT_MAX] = {};
 	const struct bw_config *cfg;
-	const struct bw_table *tbl;
 	const struct bw_key *key;
-	__u16 ports[2];
-	__u32 zero = 0, len = 0, proto = 0, l4off = 0, hash, i;
+	__u16 ports[2], *queue;
+	__u32 zero = 0, len = 0, proto = 0, l4off = 0, hash, idx, i;
 
 	cfg = bpf_map_lookup_elem(&bw_config, &zero);
 	key = bpf_map_lookup_elem(&bw_key, &zero);
-	tbl = bpf_map_lookup_elem(&bw_table, &zero);
-	if (!cfg || !key || !tbl)
+	if (!cfg || !key || !cfg->table_len)
 		return 0;
 
 	if (skb->protocol == bpf_htons(0x0800)) {
@@ -170,6 +166,8 @@ int vnh_bitwise_prog(struct __sk_buff *skb)
 		else
 			__builtin_memcpy(&in[32], ports, 4);
 	}
-	hash = bw_toeplitz(key, in, len);
-	return tbl->queue[hash & cfg->table_mask & (BW_TABLE_LEN - 1)];
+	hash = bw_toeplitz(key, in);
+	idx = hash % cfg->table_len;
+	queue = bpf_map_lookup_elem(&bw_table, &idx);
+	return queue ? *queue : cfg->default_queue;
 }

@@ -356,32 +356,45 @@ static struct vnethash_bitwise *bitwise_load(const struct vnh_rss *rss)
 {
 	struct vnethash_bitwise *bw = vnethash_bitwise__open_and_load();
 	struct {
-		__u32 hash_types, table_mask, default_queue;
+		__u32 hash_types, table_len, default_queue;
 	} cfg;
-	uint8_t key[VNH_KEY_SIZE_MAX] = { 0 };
+	struct {
+		__u32 leftmost_32_bits;
+		__u8 next_byte[VNH_HASH_INPUT_MAX];
+	} key;
+	uint8_t k40[VNH_KEY_SIZE_MAX] = { 0 };
 	const uint16_t *table;
 	const uint8_t *k;
-	__u16 queues[128];
 	size_t len, i;
 	__u32 zero = 0;
+	int fd;
 
 	if (!bw)
 		return NULL;
 	k = vnh_rss_key(rss, &len);
-	memcpy(key, k, len);
+	memcpy(k40, k, len);
+	key.leftmost_32_bits = (__u32)k40[0] << 24 | (__u32)k40[1] << 16 |
+			       (__u32)k40[2] << 8 | k40[3];
+	memcpy(key.next_byte, k40 + 4, sizeof(key.next_byte));
 	table = vnh_rss_table(rss, &len);
-	for (i = 0; i < 128; i++)
-		queues[i] = table[i % len];
 	cfg.hash_types = vnh_rss_hash_types(rss);
-	cfg.table_mask = (__u32)(len < 128 ? len : 128) - 1;
+	cfg.table_len = (__u32)(len < 128 ? len : 128);
 	cfg.default_queue = vnh_rss_unclassified(rss);
-	if (bpf_map_update_elem(bpf_map__fd(bw->maps.bw_config), &zero, &cfg, 0) ||
-	    bpf_map_update_elem(bpf_map__fd(bw->maps.bw_key), &zero, key, 0) ||
-	    bpf_map_update_elem(bpf_map__fd(bw->maps.bw_table), &zero, queues, 0)) {
-		vnethash_bitwise__destroy(bw);
-		return NULL;
+	fd = bpf_map__fd(bw->maps.bw_table);
+	for (i = 0; i < cfg.table_len; i++) {
+		__u32 idx = (__u32)i;
+		__u16 q = table[i];
+
+		if (bpf_map_update_elem(fd, &idx, &q, 0))
+			goto fail;
 	}
+	if (bpf_map_update_elem(bpf_map__fd(bw->maps.bw_config), &zero, &cfg, 0) ||
+	    bpf_map_update_elem(bpf_map__fd(bw->maps.bw_key), &zero, &key, 0))
+		goto fail;
 	return bw;
+fail:
+	vnethash_bitwise__destroy(bw);
+	return NULL;
 }
 
 struct progs {
