@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cmdline.h"
 #include "toeplitz_impl.h"
 #include "tool.h"
 #include "vnethash.h"
