@@ -18,6 +18,9 @@ static const char attach_usage[] =
 "is mounted if missing). The vnet header size and offloads are not touched.\n"
 "\n"
 CONFIG_HELP
+"Without --indir or --queues, the table spreads over the queues DEV has\n"
+"(attached and detached ones) as --queues would, and attach says so; a\n"
+"device with no queue open needs --queues or --indir.\n"
 "\n"
 "Queue fd:\n"
 "  --pid PID --fd N    attach through the owner's queue fd N of process PID\n"
@@ -56,6 +59,7 @@ int attach_main(int argc, char **argv)
 	struct steer_dev dev;
 	const char *name;
 	int opt, pid = 0, fd = -1, qfd = -1, err, rc = EXIT_USAGE;
+	unsigned int spread = 0;
 	bool none_open;
 
 	if (!rss) {
@@ -90,6 +94,17 @@ int attach_main(int argc, char **argv)
 		fprintf(stderr, "%s: %s: already attached (pinned at %s); use 'vnethash set' to change it or 'vnethash detach' first\n",
 			prog_name, dev.name, dev.pin_dir);
 		goto out;
+	}
+	if (!cfg.table_set) {
+		unsigned int nq = steer_dev_queue_limit(&dev, &none_open);
+
+		if (none_open) {
+			fprintf(stderr, "%s: %s: no queue of %s is open, so how many it will have is unknown: give --queues N (the queues its owner will open) or --indir\n",
+				prog_name, dev.name, dev.name);
+			goto out;
+		}
+		spread = nq;
+		vnh_rss_set_spread(rss, nq, config_table_len(nq));
 	}
 	if (steer_check_queues(&dev, rss))
 		goto out;
@@ -133,6 +148,14 @@ int attach_main(int argc, char **argv)
 	       sopts.no_report ? "off (--no-report)" :
 	       info.kfunc > 0 ? "on (kernel has bpf_tun_vnet_hash_set)" :
 				"unavailable (kernel lacks bpf_tun_vnet_hash_set): steering only");
+	if (spread) {
+		size_t len;
+
+		vnh_rss_table(rss, &len);
+		printf("%s: no --queues or --indir: table spreads over the %u queue%s %s has (%zu entries, entry i = i %% %u)\n",
+		       dev.name, spread, spread == 1 ? "" : "s", dev.name,
+		       len, spread);
+	}
 	if (steer_dev_queue_limit(&dev, &none_open) && none_open)
 		printf("%s: note: no queue of %s is open; the configuration names queues up to %u\n",
 		       dev.name, dev.name, vnh_rss_max_queue(rss));
