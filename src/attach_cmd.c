@@ -90,7 +90,12 @@ int attach_main(int argc, char **argv)
 	steer_tool_init();
 	if (steer_dev_inspect(name, &dev, true))
 		goto out;
-	if (steer_dev_pinned(&dev)) {
+	err = steer_dev_pinned(&dev);
+	if (err < 0) {
+		steer_pins_perror(&dev, err);
+		goto out;
+	}
+	if (err) {
 		fprintf(stderr, "%s: %s: already attached (pinned at %s); use 'vnethash set' to change it or 'vnethash detach' first\n",
 			prog_name, dev.name, dev.pin_dir);
 		goto out;

@@ -105,6 +105,18 @@ const char *hex_strerror(int err, const char *s, size_t bad, char *msg,
 	return msg;
 }
 
+const char *perm_hint(int err, const char *caps)
+{
+	static char buf[128];
+
+	if (err < 0)
+		err = -err;
+	if (err != EPERM && err != EACCES)
+		return "";
+	snprintf(buf, sizeof(buf), " (run as root: needs %s)", caps);
+	return buf;
+}
+
 int cmd_getopt(struct cmd_line *c, int argc, char **argv)
 {
 	int opt, r;

@@ -50,12 +50,17 @@ int detach_main(int argc, char **argv)
 	if (steer_dev_inspect(name, &dev, true)) {
 		/* The device may be gone with its pins left behind. */
 		if (dev.pin_dir[0] && !if_nametoindex(dev.name) &&
-		    steer_dev_pinned(&dev) && !vnh_steer_unpin(dev.pin_dir))
+		    steer_dev_pinned(&dev) > 0 && !vnh_steer_unpin(dev.pin_dir))
 			fprintf(stderr, "%s: %s: removed the stale pins at %s\n",
 				prog_name, dev.name, dev.pin_dir);
 		return rc;
 	}
-	if (!steer_dev_pinned(&dev)) {
+	err = steer_dev_pinned(&dev);
+	if (err < 0) {
+		steer_pins_perror(&dev, err);
+		return rc;
+	}
+	if (!err) {
 		fprintf(stderr, "%s: %s: not attached (nothing pinned at %s)\n",
 			prog_name, dev.name, dev.pin_dir);
 		return rc;

@@ -96,12 +96,21 @@ int steer_dev_inspect(const char *name, struct steer_dev *d, bool need_mq)
 	return 0;
 }
 
-bool steer_dev_pinned(const struct steer_dev *d)
+int steer_dev_pinned(const struct steer_dev *d)
 {
 	char path[300];
 
 	snprintf(path, sizeof(path), "%s/prog", d->pin_dir);
-	return access(path, F_OK) == 0;
+	if (!access(path, F_OK))
+		return 1;
+	return errno == ENOENT || errno == ENOTDIR ? 0 : -errno;
+}
+
+void steer_pins_perror(const struct steer_dev *d, int err)
+{
+	fprintf(stderr, "%s: %s: cannot look at its pins in %s: %s%s\n",
+		prog_name, d->name, d->pin_dir, strerror(-err),
+		perm_hint(err, CAPS_STEER));
 }
 
 int steer_open_attached(const char *name, struct steer_dev *d,
@@ -111,7 +120,12 @@ int steer_open_attached(const char *name, struct steer_dev *d,
 
 	if (steer_dev_inspect(name, d, false))
 		return -1;
-	if (!steer_dev_pinned(d)) {
+	err = steer_dev_pinned(d);
+	if (err < 0) {
+		steer_pins_perror(d, err);
+		return -1;
+	}
+	if (!err) {
 		fprintf(stderr, "%s: %s: not attached (nothing pinned at %s)%s\n",
 			prog_name, d->name, d->pin_dir, hint);
 		return -1;
@@ -156,8 +170,7 @@ void steer_perror(const struct steer_dev *d, const char *what, int err)
 
 	if (err < 0)
 		err = -err;
-	if (err == EPERM || err == EACCES)
-		hint = " (needs CAP_NET_ADMIN and CAP_BPF; run as root)";
+	hint = perm_hint(err, CAPS_STEER);
 	fprintf(stderr, "%s: %s: %s: %s%s\n", prog_name, d->name, what,
 		strerror(err), hint);
 }
@@ -203,8 +216,9 @@ int steer_queue_open(const struct steer_dev *d, int pid, int fd)
 
 	qfd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
 	if (qfd < 0) {
-		fprintf(stderr, "%s: %s: cannot open /dev/net/tun: %s\n",
-			prog_name, d->name, strerror(errno));
+		fprintf(stderr, "%s: %s: cannot open /dev/net/tun: %s%s\n",
+			prog_name, d->name, strerror(errno),
+			perm_hint(errno, "CAP_NET_ADMIN"));
 		return -1;
 	}
 	memset(&ifr, 0, sizeof(ifr));
@@ -218,7 +232,7 @@ int steer_queue_open(const struct steer_dev *d, int pid, int fd)
 		int e = errno;
 
 		if (e == EPERM)
-			fprintf(stderr, "%s: %s: permission denied joining the device (not its owner, or no CAP_NET_ADMIN)\n",
+			fprintf(stderr, "%s: %s: permission denied opening a queue of it (not its owner, or no CAP_NET_ADMIN: run as root)\n",
 				prog_name, d->name);
 		else if (e == EBUSY)
 			fprintf(stderr, "%s: %s: all %d queues are in use\n",
@@ -262,8 +276,9 @@ int steer_bpffs_ready(void)
 	if (!statfs(BPFFS, &sfs) && sfs.f_type == BPF_FS_MAGIC)
 		return 0;
 	if (mount("bpf", BPFFS, "bpf", 0, "mode=0700")) {
-		fprintf(stderr, "%s: bpffs unavailable: cannot mount it at %s: %s\n",
-			prog_name, BPFFS, strerror(errno));
+		fprintf(stderr, "%s: bpffs unavailable: cannot mount it at %s: %s%s\n",
+			prog_name, BPFFS, strerror(errno),
+			perm_hint(errno, "CAP_SYS_ADMIN"));
 		return -1;
 	}
 	return 0;

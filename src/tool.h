@@ -109,4 +109,12 @@ const char *hex_strerror(int err, const char *s, size_t bad, char *msg,
 			 size_t size);
 int parse_uint(const char *s, unsigned long max, unsigned long *val);
 
+/*
+ * The next step for a permission error: " (run as root: needs @caps)" if
+ * @err is EPERM or EACCES (either sign), else "".
+ */
+const char *perm_hint(int err, const char *caps);
+#define CAPS_STEER "CAP_BPF and CAP_NET_ADMIN"
+#define CAPS_NETNS "CAP_SYS_ADMIN and CAP_NET_ADMIN"
+
 #endif

@@ -297,12 +297,21 @@ int verify_main(int argc, char **argv)
 	if (!create) {
 		/* The program attached by `vnethash attach`, if pinned: its
 		 * configuration is the expectation unless flags are given. */
-		char dir[512];
+		struct steer_dev sd;
+		const char *dir = sd.pin_dir;
 
-		snprintf(dir, sizeof(dir), "%s/%s", steer_pin_root(), dev);
-		if (!vnh_steer_open_pinned(dir, &pinned) &&
-		    !vnh_steer_get_config(pinned, NULL, &pinfo))
+		rc = 1;
+		steer_tool_init();
+		if (steer_dev_inspect(dev, &sd, false))
+			goto out;
+		err = vnh_steer_open_pinned(dir, &pinned);
+		if (err && err != -ENOENT) {
+			steer_perror(&sd, "cannot open its pinned program", err);
+			goto out;
+		}
+		if (!err && !vnh_steer_get_config(pinned, NULL, &pinfo))
 			have_pinned = 1;
+		rc = EXIT_USAGE;
 		if (!cfg.key_set && !cfg.types_set && !cfg.table_set &&
 		    !cfg.unclassified_set) {
 			if (!have_pinned || vnh_steer_get_config(pinned, rss, NULL)) {
@@ -348,8 +357,8 @@ int verify_main(int argc, char **argv)
 
 		err = tap_private_netns();
 		if (err) {
-			fprintf(stderr, "%s: cannot create a private network namespace: %s\n",
-				prog_name, errstr(err));
+			fprintf(stderr, "%s: cannot create a private network namespace: %s%s\n",
+				prog_name, errstr(err), perm_hint(err, CAPS_NETNS));
 			goto out;
 		}
 		err = tap_create(&tap, dev, nq, hdr_sz);
