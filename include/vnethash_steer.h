@@ -264,6 +264,33 @@ struct vnh_tun_info {
  */
 int vnh_tun_info(const char *ifname, struct vnh_tun_info *info);
 
+/** What steers a tun/tap device now, as the kernel has it. */
+struct vnh_tun_steering {
+	size_t sz;		/* sizeof(struct vnh_tun_steering) */
+	uint32_t ifindex;	/* the device */
+	uint32_t prog_id;	/* its steering program's id; 0: none (tun's
+				 * own flow steering) */
+	int queues;		/* queue files open on it, in any process */
+	int detached_queues;	/* ... detached with IFF_DETACH_QUEUE */
+};
+
+/**
+ * vnh_tun_steering() - read back which steering program the tun/tap device
+ * @ifname (in the caller's network namespace) runs. tun has no ioctl for
+ * it: the answer comes from the device's open queue files, through a BPF
+ * task_file iterator relocated against the kernel's BTF (CO-RE). Compare
+ * st->prog_id with vnh_steer_info.prog_id to know whether a pinned
+ * program is the one the device runs.
+ * @st: the caller sets st->sz; filled up to it
+ *
+ * Returns 0, or a negative errno: -ENODEV if there is no such device,
+ * -ENOENT if no queue of it is open anywhere (then there is nothing to read
+ * it from, and the device steers nothing), -EPERM without CAP_BPF and
+ * CAP_PERFMON (root), -EOPNOTSUPP if the kernel lacks BTF or task_file
+ * iterators.
+ */
+int vnh_tun_steering(const char *ifname, struct vnh_tun_steering *st);
+
 /**
  * Does the device's steering program report hashes through the kernel, so
  * that all-zero hash fields in a vnet header are its report NONE? See
