@@ -264,6 +264,52 @@ struct vnh_tun_info {
  */
 int vnh_tun_info(const char *ifname, struct vnh_tun_info *info);
 
+/**
+ * The device a pinned program belongs to, as vnh_steer_pin_owner()
+ * recorded it beside the pins (file "owner"). A device deleted and created
+ * again under the same name (a VM restart) has a new ifindex: its old pins
+ * are stale, and nothing steers the new device.
+ */
+struct vnh_steer_owner {
+	size_t sz;		/* sizeof(struct vnh_steer_owner) */
+	char ifname[16];	/* its name when pinned */
+	uint32_t ifindex;
+	uint64_t netns_ino;	/* its network namespace: nsfs inode ... */
+	uint64_t netns_cookie;	/* ... and cookie (SO_NETNS_COOKIE; 0 if the
+				 * kernel had none) */
+	uint32_t prog_id;	/* the program pinned for it */
+	int here;		/* 1: that namespace is the caller's */
+	int gone;		/* here, and no device of that ifindex and name
+				 * exists any more: the pins are stale */
+};
+
+/**
+ * vnh_steer_pin_owner() - record, beside pins made by vnh_steer_pin() under
+ * @dir, that they belong to the device @ifname of the caller's network
+ * namespace (its ifindex, the namespace, @steer's program id). A read-only
+ * one-entry BPF array pinned as "owner". -EEXIST if one is there.
+ */
+int vnh_steer_pin_owner(const struct vnh_steer *steer, const char *dir,
+			const char *ifname);
+
+/**
+ * vnh_steer_read_owner() - read the record vnh_steer_pin_owner() made
+ * under @dir. -ENODATA if the pins have none (pinned by an older version).
+ */
+int vnh_steer_read_owner(const char *dir, struct vnh_steer_owner *owner);
+
+/**
+ * vnh_steer_check_owner() - do the pins under @dir belong to the device
+ * @ifname of the caller's network namespace? 0 yes; -ESTALE if they were
+ * made for another device (one deleted since, or another device now under
+ * that name); -EXDEV if they were made in another network namespace;
+ * -ENODATA if they record no device; other errors from reading them.
+ */
+int vnh_steer_check_owner(const char *dir, const char *ifname);
+
+/** vnh_steer_unpin_owner() - remove the "owner" record under @dir. */
+int vnh_steer_unpin_owner(const char *dir);
+
 /** What steers a tun/tap device now, as the kernel has it. */
 struct vnh_tun_steering {
 	size_t sz;		/* sizeof(struct vnh_tun_steering) */
