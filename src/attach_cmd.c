@@ -8,6 +8,7 @@
 
 #include "tool.h"
 #include "steer_util.h"
+#include "steer_state.h"
 
 static const char attach_usage[] =
 "Usage: %s attach DEV [OPTIONS]\n"
@@ -38,6 +39,11 @@ CONFIG_HELP
 "Queues the configuration may name: those the device has (attached and\n"
 "detached ones); a device with no queue open (persistent, its VMM not yet\n"
 "started) accepts any up to tun's limit of 256.\n"
+"Pins under /sys/fs/bpf/vnethash/DEV/ that are stale (made for a former\n"
+"device of the name, e.g. before a VM restart), or whose program DEV no\n"
+"longer runs (other software replaced or removed it), are replaced, and\n"
+"attach says so. After attaching, what DEV runs is read back from the\n"
+"kernel where it can be (a queue of DEV is open).\n"
 "Exit status: 0 attached, 1 failure (message names the cause), 2 bad usage.\n";
 
 int attach_main(int argc, char **argv)
@@ -60,6 +66,8 @@ int attach_main(int argc, char **argv)
 	const char *name;
 	int opt, pid = 0, fd = -1, qfd = -1, err, rc = EXIT_USAGE;
 	unsigned int spread = 0;
+	struct vnh_tun_steering now = { .sz = sizeof(now) };
+	const char *replacing = NULL;
 	bool none_open;
 
 	if (!rss) {
@@ -96,9 +104,30 @@ int attach_main(int argc, char **argv)
 		goto out;
 	}
 	if (err) {
-		fprintf(stderr, "%s: %s: already attached (pinned at %s); use 'vnethash set' to change it or 'vnethash detach' first\n",
-			prog_name, dev.name, dev.pin_dir);
-		goto out;
+		struct vnh_steer *old = NULL;
+		struct steer_state_info si;
+
+		vnh_steer_open_pinned(dev.pin_dir, &old);
+		steer_state(&dev, old, &si);
+		vnh_steer_free(old);
+		if (steer_state_ok(&si)) {
+			fprintf(stderr, "%s: %s: already attached (pinned at %s); use 'vnethash set' to change it or 'vnethash detach' first\n",
+				prog_name, dev.name, dev.pin_dir);
+			goto out;
+		}
+		if (si.state == ST_OTHER_NS) {
+			fprintf(stderr, "%s: %s: %s\n", prog_name, dev.name,
+				steer_state_problem(&dev, &si));
+			goto out;
+		}
+		/* Stale pins, or the device runs something else: replace. */
+		vnh_steer_unpin_owner(dev.pin_dir);
+		err = vnh_steer_unpin(dev.pin_dir);
+		if (err && err != -ENOENT) {
+			steer_perror(&dev, "cannot remove the old pins", err);
+			goto out;
+		}
+		replacing = steer_state_problem(&dev, &si);
 	}
 	if (!cfg.table_set) {
 		unsigned int nq = steer_dev_queue_limit(&dev, &none_open);
@@ -133,6 +162,12 @@ int attach_main(int argc, char **argv)
 			steer_perror(&dev, "cannot pin the program", err);
 		goto out;
 	}
+	err = vnh_steer_pin_owner(steer, dev.pin_dir, dev.name);
+	if (err) {
+		steer_perror(&dev, "cannot record the device beside the pins", err);
+		vnh_steer_unpin(dev.pin_dir);
+		goto out;
+	}
 	qfd = steer_queue_open(&dev, pid, fd);
 	if (qfd < 0) {
 		vnh_steer_unpin(dev.pin_dir);
@@ -142,10 +177,23 @@ int attach_main(int argc, char **argv)
 	steer_queue_close(qfd);
 	if (err) {
 		steer_perror(&dev, "TUNSETSTEERINGEBPF failed", err);
+		vnh_steer_unpin_owner(dev.pin_dir);
 		vnh_steer_unpin(dev.pin_dir);
 		goto out;
 	}
 	vnh_steer_get_config(steer, NULL, &info);
+	/* Read back what the device runs now, where the kernel can tell. */
+	if (!vnh_tun_steering(dev.name, &now) && now.prog_id != info.prog_id) {
+		fprintf(stderr, "%s: %s: attached program id %u, but the device runs %s%u: something replaced it at once; nothing pinned\n",
+			prog_name, dev.name, info.prog_id,
+			now.prog_id ? "program id " : "no program, id ",
+			now.prog_id);
+		vnh_steer_unpin_owner(dev.pin_dir);
+		vnh_steer_unpin(dev.pin_dir);
+		goto out;
+	}
+	if (replacing)
+		printf("%s: replaced what was pinned: %s\n", dev.name, replacing);
 	printf("%s: attached vnethash steering program (id %u, %s mode), pinned at %s\n",
 	       dev.name, info.prog_id,
 	       info.mode == VNH_STEER_MODE_L3 ? "tun" : "tap", dev.pin_dir);

@@ -7,6 +7,7 @@
 
 #include "tool.h"
 #include "steer_util.h"
+#include "steer_state.h"
 
 static const char set_usage[] =
 "Usage: %s set DEV [OPTIONS]\n"
@@ -23,6 +24,8 @@ CONFIG_HELP
 "\n"
 "  -h, --help          this text\n"
 "\n"
+"set refuses pins that are stale (made for a former device of the name)\n"
+"and a program DEV no longer runs (read back from the kernel).\n"
 "Exit status: 0 updated (or already so), 1 failure (message names the\n"
 "cause), 2 bad usage.\n";
 
@@ -56,6 +59,7 @@ int set_main(int argc, char **argv)
 	struct config_args cfg;
 	struct cmd_line cl = { "set", set_usage, opts, &cfg, 0 };
 	struct steer_dev dev;
+	struct steer_state_info si;
 	const char *name;
 	int err, rc = EXIT_USAGE;
 
@@ -83,6 +87,15 @@ int set_main(int argc, char **argv)
 	steer_tool_init();
 	if (steer_open_attached(name, &dev, "; use 'vnethash attach'", &steer))
 		goto out;
+	steer_state(&dev, steer, &si);
+	if (!steer_state_ok(&si)) {
+		fprintf(stderr, "%s: %s: %s; nothing changed: %s\n", prog_name,
+			dev.name, steer_state_problem(&dev, &si),
+			si.state == ST_OTHER_NS ?
+			"set VNETHASH_PIN_ROOT to this namespace's pin root" :
+			"'vnethash attach' attaches a program anew");
+		goto out;
+	}
 	err = vnh_steer_get_config(steer, rss, &info);
 	if (err) {
 		steer_perror(&dev, "cannot read the current configuration", err);

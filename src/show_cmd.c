@@ -7,6 +7,7 @@
 
 #include "tool.h"
 #include "steer_util.h"
+#include "steer_state.h"
 
 static const char show_usage[] =
 "Usage: %s show DEV [--json]\n"
@@ -14,12 +15,16 @@ static const char show_usage[] =
 "Print the RSS configuration of the vnethash steering program attached to\n"
 "DEV (hash types, key, unclassified queue, the indirection table laid out\n"
 "like 'ethtool -x') and its counters: packets per queue and per report type,\n"
-"and calls of the kernel's hash-report kfunc.\n"
+"and calls of the kernel's hash-report kfunc. It also says whether DEV runs\n"
+"that program, as the kernel has it (read back from its open queues): stale\n"
+"pins (made for a former device of the name) and a program DEV no longer\n"
+"runs (replaced or removed by other software) are errors.\n"
 "\n"
 "  --json              one JSON document instead\n"
 "  -h, --help          this text\n"
 "\n"
-"Exit status: 0, 1 failure (message names the cause), 2 bad usage.\n";
+"Exit status: 0, 1 failure or a program DEV does not run (message names\n"
+"the cause), 2 bad usage.\n";
 
 static const char *reporting(const struct vnh_steer_info *info)
 {
@@ -44,7 +49,8 @@ static int last_queue(const struct vnh_rss *rss,
 
 static void print_json(const struct steer_dev *dev, const struct vnh_rss *rss,
 		       const struct vnh_steer_info *info,
-		       const struct vnh_steer_counters *c)
+		       const struct vnh_steer_counters *c,
+		       const struct steer_state_info *si)
 {
 	const uint16_t *table;
 	const uint8_t *key;
@@ -61,6 +67,12 @@ static void print_json(const struct steer_dev *dev, const struct vnh_rss *rss,
 	printf(" \"queues\": %d, \"hash_reporting\": \"%s\", \"kfunc\": %s, \"verified_insns\": %u,\n",
 	       dev->numqueues, reporting(info), info->kfunc > 0 ? "true" : "false",
 	       info->verified_insns);
+	printf(" \"steering\": \"%s\", \"device_prog_id\": ",
+	       steer_state_name(si->state));
+	if (si->now_err)
+		printf("null,\n");
+	else
+		printf("%u,\n", si->now.prog_id);
 	printf(" \"hash_types\": [");
 	for (i = 0; i < 9; i++)
 		if (types & (1u << i)) {
@@ -94,7 +106,8 @@ static void print_json(const struct steer_dev *dev, const struct vnh_rss *rss,
 
 static void print_text(const struct steer_dev *dev, const struct vnh_rss *rss,
 		       const struct vnh_steer_info *info,
-		       const struct vnh_steer_counters *c)
+		       const struct vnh_steer_counters *c,
+		       const struct steer_state_info *si)
 {
 	const uint16_t *table;
 	const uint8_t *key;
@@ -108,6 +121,15 @@ static void print_text(const struct steer_dev *dev, const struct vnh_rss *rss,
 	       dev->name, info->prog_id, info->verified_insns,
 	       info->mode == VNH_STEER_MODE_L3 ? "tun" : "tap",
 	       info->generation, dev->pin_dir);
+	if (si->state == ST_OURS)
+		printf("Steering: %s runs this program (read back from the kernel)\n",
+		       dev->name);
+	else if (si->state == ST_UNREAD)
+		printf("Steering: what %s runs was not read back: %s\n",
+		       dev->name, steer_state_unread(si));
+	else
+		printf("Steering: NOT THIS PROGRAM: %s\n",
+		       steer_state_problem(dev, si));
 	printf("Hash reporting: %s\n",
 	       info->no_report ? "off (attached with --no-report)" :
 	       info->kfunc > 0 ? "on (bpf_tun_vnet_hash_set)" :
@@ -172,6 +194,7 @@ int show_main(int argc, char **argv)
 	struct vnh_steer *steer = NULL;
 	struct cmd_line cl = { "show", show_usage, opts, NULL, 0 };
 	struct steer_dev dev;
+	struct steer_state_info si;
 	const char *name;
 	int opt, err, json = 0, rc = EXIT_USAGE;
 
@@ -196,6 +219,15 @@ int show_main(int argc, char **argv)
 	steer_tool_init();
 	if (steer_open_attached(name, &dev, "", &steer))
 		goto out;
+	steer_state(&dev, steer, &si);
+	if (si.state == ST_STALE || si.state == ST_OTHER_NS) {
+		fprintf(stderr, "%s: %s: %s; %s\n", prog_name, dev.name,
+			steer_state_problem(&dev, &si),
+			si.state == ST_STALE ?
+			"'vnethash attach' replaces them, 'vnethash detach' removes them" :
+			"set VNETHASH_PIN_ROOT to this namespace's pin root");
+		goto out;
+	}
 	err = vnh_steer_get_config(steer, rss, &info);
 	if (!err)
 		err = vnh_steer_read_counters(steer, &cnt);
@@ -204,9 +236,15 @@ int show_main(int argc, char **argv)
 		goto out;
 	}
 	if (json)
-		print_json(&dev, rss, &info, &cnt);
+		print_json(&dev, rss, &info, &cnt, &si);
 	else
-		print_text(&dev, rss, &info, &cnt);
+		print_text(&dev, rss, &info, &cnt, &si);
+	if (!steer_state_ok(&si)) {
+		fflush(stdout);
+		fprintf(stderr, "%s: %s: %s; 'vnethash attach' attaches it anew\n",
+			prog_name, dev.name, steer_state_problem(&dev, &si));
+		goto out;
+	}
 	rc = 0;
 out:
 	vnh_steer_free(steer);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "steer_util.h"
+#include "steer_state.h"
 #include "tap_util.h"
 #include "tool.h"
 #include "vnet_hdr_hash.h"
@@ -314,6 +315,18 @@ int verify_main(int argc, char **argv)
 		rc = EXIT_USAGE;
 		if (!cfg.key_set && !cfg.types_set && !cfg.table_set &&
 		    !cfg.unclassified_set) {
+			struct steer_state_info si;
+
+			if (have_pinned) {
+				steer_state(&sd, pinned, &si);
+				if (!steer_state_ok(&si)) {
+					fprintf(stderr, "%s: %s: %s; no configuration to expect: 'vnethash attach' attaches one, or give it with the config flags\n",
+						prog_name, dev,
+						steer_state_problem(&sd, &si));
+					rc = 1;
+					goto out;
+				}
+			}
 			if (!have_pinned || vnh_steer_get_config(pinned, rss, NULL)) {
 				fprintf(stderr, "%s: no steering program of vnethash is pinned for %s (%s): give its configuration with the config flags\n",
 					prog_name, dev, dir);
