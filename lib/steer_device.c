@@ -289,3 +289,17 @@ int vnh_steer_check_owner(const char *dir, const char *ifname)
 		return -ESTALE;
 	return 0;
 }
+
+/*
+ * For vnh_steer_open_pinned(): -ESTALE if the pins under @dir record a
+ * device of the caller's namespace that no longer exists (deleted, or
+ * another device under the name now), else 0.
+ */
+int vnh_steer_pins_stale(const char *dir)
+{
+	struct vnh_steer_owner o = { .sz = sizeof(o) };
+
+	if (vnh_steer_read_owner(dir, &o))
+		return 0;
+	return o.here && o.gone ? -ESTALE : 0;
+}
