@@ -170,6 +170,7 @@ int attach_main(int argc, char **argv)
 	}
 	qfd = steer_queue_open(&dev, pid, fd);
 	if (qfd < 0) {
+		vnh_steer_unpin_owner(dev.pin_dir);
 		vnh_steer_unpin(dev.pin_dir);
 		goto out;
 	}
