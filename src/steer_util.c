@@ -126,8 +126,15 @@ int steer_open_attached(const char *name, struct steer_dev *d,
 		return -1;
 	}
 	if (!err) {
-		fprintf(stderr, "%s: %s: not attached (nothing pinned at %s)%s\n",
-			prog_name, d->name, d->pin_dir, hint);
+		struct vnh_tun_steering now = { .sz = sizeof(now) };
+		char runs[96] = "";
+
+		if (!vnh_tun_steering(d->name, &now) && now.prog_id)
+			snprintf(runs, sizeof(runs),
+				 "; it runs steering program id %u, not one of vnethash's",
+				 now.prog_id);
+		fprintf(stderr, "%s: %s: not attached (nothing pinned at %s)%s%s\n",
+			prog_name, d->name, d->pin_dir, runs, hint);
 		return -1;
 	}
 	err = vnh_steer_open_pinned(d->pin_dir, steer);

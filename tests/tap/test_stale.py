@@ -191,7 +191,7 @@ def test():
     if os.path.exists(PIN_ROOT + "/" + DEV):
         fail("detach left the pins of a replaced program")
     all_on(tap, 1, "after detach (the other program must still steer)")
-    run(["show", DEV], 1, "not attached")
+    run(["show", DEV], 1, "not attached", "runs steering program id %d" % other)
     run(["attach", DEV] + ALL3, 0)
     all_on(tap, 3, "after attach over the other program")
     os.close(pfd)
