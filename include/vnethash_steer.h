@@ -5,7 +5,7 @@
  * VMMs and tools.
  *
  * The program (bpf/vnethash_steer.bpf.c) runs the same hash rules as the
- * library (lib/vnethash_rules.h) on every packet the kernel hands to the
+ * library (shared/vnethash_rules.h) on every packet the kernel hands to the
  * device and returns the receive queue: indirection_table[hash & (len - 1)],
  * or the unclassified queue for packets without a hash. On kernels with the
  * hash-report kfunc (bpf_tun_vnet_hash_set(), from the vnethash kernel
@@ -178,8 +178,8 @@ int vnh_steer_reset_counters(struct vnh_steer *steer);
 int vnh_steer_pin(struct vnh_steer *steer, const char *dir);
 
 /**
- * vnh_steer_unpin() - remove the pins vnh_steer_pin() made under @dir and
- * @dir itself. Removing pins does not detach the program. -ENOENT if
+ * vnh_steer_unpin() - remove the pins vnh_steer_pin() made under @dir (and
+ * the owner record of vnh_steer_pin_owner(), if any) and @dir itself. Removing pins does not detach the program. -ENOENT if
  * nothing was pinned there.
  */
 int vnh_steer_unpin(const char *dir);
@@ -187,7 +187,11 @@ int vnh_steer_unpin(const char *dir);
 /**
  * vnh_steer_open_pinned() - open an instance pinned under @dir, e.g. by
  * another process, to update it, read it or attach it elsewhere.
- * -ENOENT if nothing is pinned there.
+ * -ENOENT if nothing is pinned there; -ESTALE if the pins record (see
+ * vnh_steer_pin_owner()) a device of the caller's network namespace that
+ * is gone (deleted, or another device under its name now): the program
+ * steers nothing. Whether the device still runs the program is
+ * vnh_tun_steering()'s to say.
  */
 int vnh_steer_open_pinned(const char *dir, struct vnh_steer **steer);
 

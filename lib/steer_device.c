@@ -21,6 +21,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "internal.h"
 #include "vnethash_steer.h"
 #include "vnethash_tunq.h"
 #include "vnethash_tunq.skel.h"

@@ -6,8 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bpffs.h"
+#include "cmdline.h"
+#include "steer_dev.h"
 #include "tool.h"
-#include "steer_util.h"
 #include "steer_state.h"
 
 static const char attach_usage[] =

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cmdline.h"
 #include "tool.h"
 
 static const char hash_usage[] =

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "tool.h"
-#include "steer_util.h"
+#include "steer_dev.h"
 #include "steer_state.h"
 
 void steer_state(const struct steer_dev *d, const struct vnh_steer *steer,
