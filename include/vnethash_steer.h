@@ -235,8 +235,8 @@ int vnh_steer_reset_counters(struct vnh_steer *steer);
 int vnh_steer_pin(struct vnh_steer *steer, const char *dir);
 
 /**
- * vnh_steer_unpin() - remove the pins vnh_steer_pin() made under @dir and
- * @dir itself. Removing pins does not detach the program. -ENOENT if
+ * vnh_steer_unpin() - remove the pins vnh_steer_pin() made under @dir (and
+ * the owner record of vnh_steer_pin_owner(), if any) and @dir itself. Removing pins does not detach the program. -ENOENT if
  * nothing was pinned there.
  */
 int vnh_steer_unpin(const char *dir);
@@ -244,7 +244,11 @@ int vnh_steer_unpin(const char *dir);
 /**
  * vnh_steer_open_pinned() - open an instance pinned under @dir, e.g. by
  * another process, to update it, read it or attach it elsewhere.
- * -ENOENT if nothing is pinned there.
+ * -ENOENT if nothing is pinned there; -ESTALE if the pins record (see
+ * vnh_steer_pin_owner()) a device of the caller's network namespace that
+ * is gone (deleted, or another device under its name now): the program
+ * steers nothing. Whether the device still runs the program is
+ * vnh_tun_steering()'s to say.
  */
 int vnh_steer_open_pinned(const char *dir, struct vnh_steer **steer);
 
@@ -336,6 +340,79 @@ struct vnh_tun_info {
  * describe tun devices (before Linux 4.15).
  */
 int vnh_tun_info(const char *ifname, struct vnh_tun_info *info);
+
+/**
+ * The device a pinned program belongs to, as vnh_steer_pin_owner()
+ * recorded it beside the pins (file "owner"). A device deleted and created
+ * again under the same name (a VM restart) has a new ifindex: its old pins
+ * are stale, and nothing steers the new device.
+ */
+struct vnh_steer_owner {
+	size_t sz;		/* sizeof(struct vnh_steer_owner) */
+	char ifname[16];	/* its name when pinned */
+	uint32_t ifindex;
+	uint64_t netns_ino;	/* its network namespace: nsfs inode ... */
+	uint64_t netns_cookie;	/* ... and cookie (SO_NETNS_COOKIE; 0 if the
+				 * kernel had none) */
+	uint32_t prog_id;	/* the program pinned for it */
+	int here;		/* 1: that namespace is the caller's */
+	int gone;		/* here, and no device of that ifindex and name
+				 * exists any more: the pins are stale */
+};
+
+/**
+ * vnh_steer_pin_owner() - record, beside pins made by vnh_steer_pin() under
+ * @dir, that they belong to the device @ifname of the caller's network
+ * namespace (its ifindex, the namespace, @steer's program id). A read-only
+ * one-entry BPF array pinned as "owner". -EEXIST if one is there.
+ */
+int vnh_steer_pin_owner(const struct vnh_steer *steer, const char *dir,
+			const char *ifname);
+
+/**
+ * vnh_steer_read_owner() - read the record vnh_steer_pin_owner() made
+ * under @dir. -ENODATA if the pins have none (pinned by an older version).
+ */
+int vnh_steer_read_owner(const char *dir, struct vnh_steer_owner *owner);
+
+/**
+ * vnh_steer_check_owner() - do the pins under @dir belong to the device
+ * @ifname of the caller's network namespace? 0 yes; -ESTALE if they were
+ * made for another device (one deleted since, or another device now under
+ * that name); -EXDEV if they were made in another network namespace;
+ * -ENODATA if they record no device; other errors from reading them.
+ */
+int vnh_steer_check_owner(const char *dir, const char *ifname);
+
+/** vnh_steer_unpin_owner() - remove the "owner" record under @dir. */
+int vnh_steer_unpin_owner(const char *dir);
+
+/** What steers a tun/tap device now, as the kernel has it. */
+struct vnh_tun_steering {
+	size_t sz;		/* sizeof(struct vnh_tun_steering) */
+	uint32_t ifindex;	/* the device */
+	uint32_t prog_id;	/* its steering program's id; 0: none (tun's
+				 * own flow steering) */
+	int queues;		/* queue files open on it, in any process */
+	int detached_queues;	/* ... detached with IFF_DETACH_QUEUE */
+};
+
+/**
+ * vnh_tun_steering() - read back which steering program the tun/tap device
+ * @ifname (in the caller's network namespace) runs. tun has no ioctl for
+ * it: the answer comes from the device's open queue files, through a BPF
+ * task_file iterator relocated against the kernel's BTF (CO-RE). Compare
+ * st->prog_id with vnh_steer_info.prog_id to know whether a pinned
+ * program is the one the device runs.
+ * @st: the caller sets st->sz; filled up to it
+ *
+ * Returns 0, or a negative errno: -ENODEV if there is no such device,
+ * -ENOENT if no queue of it is open anywhere (then there is nothing to read
+ * it from, and the device steers nothing), -EPERM without CAP_BPF and
+ * CAP_PERFMON (root), -EOPNOTSUPP if the kernel lacks BTF or task_file
+ * iterators.
+ */
+int vnh_tun_steering(const char *ifname, struct vnh_tun_steering *st);
 
 /**
  * Does the device's steering program report hashes through the kernel, so

@@ -118,6 +118,10 @@ VNH_HIDDEN int vnh_cfg_install(struct vnh_steer *s,
 
 /* Is the hash-report kfunc in kernel BTF? 1 or 0; probed once a process. */
 VNH_HIDDEN int vnh_kfunc_present(void);
+
+/* steer_device.c: -ESTALE if the pins under @dir record a device of the
+ * caller's namespace that is gone, else 0. */
+VNH_HIDDEN int vnh_steer_pins_stale(const char *dir);
 /*
  * Does the program @prog_fd, as the kernel runs it, call a kfunc? 1 or 0,
  * or -errno; fills its id and verified instruction count if asked.

@@ -35,6 +35,8 @@ static const char probe_usage[] =
 "  --json              one JSON object; values true, false or null (unknown)\n"
 "  -h, --help          this text\n"
 "\n"
+"An answer the kernel refuses to give (not root) is unknown, with the\n"
+"reason; probe needs root for all of them.\n"
 "Exit status: 0, 2 bad usage.\n";
 
 static const char *yn(int v)
@@ -70,7 +72,15 @@ static void jstr(const char *key, const char *v, const char *end)
 
 static const char *why(int v)
 {
-	return v < 0 ? strerror(-v) : "";
+	static char buf[4][160];
+	static int n;
+	char *b = buf[n++ % 4];
+
+	if (v >= 0)
+		return "";
+	snprintf(b, sizeof(buf[0]), "%s%s", strerror(-v),
+		 perm_hint(v, "CAP_SYS_ADMIN, CAP_NET_ADMIN and CAP_BPF"));
+	return b;
 }
 
 int probe_main(int argc, char **argv)

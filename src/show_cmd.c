@@ -9,6 +9,7 @@
 #include "cmdline.h"
 #include "steer_dev.h"
 #include "tool.h"
+#include "steer_state.h"
 
 static const char show_usage[] =
 "Usage: %s show DEV [--json]\n"
@@ -16,12 +17,16 @@ static const char show_usage[] =
 "Print the RSS configuration of the vnethash steering program attached to\n"
 "DEV (hash types, key, unclassified queue, the indirection table laid out\n"
 "like 'ethtool -x') and its counters: packets per queue and per report type,\n"
-"and calls of the kernel's hash-report kfunc.\n"
+"and calls of the kernel's hash-report kfunc. It also says whether DEV runs\n"
+"that program, as the kernel has it (read back from its open queues): stale\n"
+"pins (made for a former device of the name) and a program DEV no longer\n"
+"runs (replaced or removed by other software) are errors.\n"
 "\n"
 "  --json              one JSON document instead\n"
 "  -h, --help          this text\n"
 "\n"
-"Exit status: 0, 1 failure (message names the cause), 2 bad usage.\n";
+"Exit status: 0, 1 failure or a program DEV does not run (message names\n"
+"the cause), 2 bad usage.\n";
 
 static const char *reporting(const struct vnh_steer_info *info)
 {
@@ -59,7 +64,8 @@ static int last_queue(const struct vnh_rss *rss,
 
 static void print_json(const struct steer_dev *dev, const struct vnh_rss *rss,
 		       const struct vnh_steer_info *info,
-		       const struct vnh_steer_counters *c)
+		       const struct vnh_steer_counters *c,
+		       const struct steer_state_info *si)
 {
 	const uint16_t *table;
 	const uint8_t *key;
@@ -78,6 +84,12 @@ static void print_json(const struct steer_dev *dev, const struct vnh_rss *rss,
 	       info->verified_insns);
 	printf(" \"program\": \"%s\", \"program_build\": \"%s\",\n",
 	       program_does(info), build_name(info->variant));
+	printf(" \"steering\": \"%s\", \"device_prog_id\": ",
+	       steer_state_name(si->state));
+	if (si->now_err)
+		printf("null,\n");
+	else
+		printf("%u,\n", si->now.prog_id);
 	printf(" \"hash_types\": [");
 	for (i = 0; i < 9; i++)
 		if (types & (1u << i)) {
@@ -111,7 +123,8 @@ static void print_json(const struct steer_dev *dev, const struct vnh_rss *rss,
 
 static void print_text(const struct steer_dev *dev, const struct vnh_rss *rss,
 		       const struct vnh_steer_info *info,
-		       const struct vnh_steer_counters *c)
+		       const struct vnh_steer_counters *c,
+		       const struct steer_state_info *si)
 {
 	const uint16_t *table;
 	const uint8_t *key;
@@ -127,6 +140,15 @@ static void print_text(const struct steer_dev *dev, const struct vnh_rss *rss,
 	       info->generation, dev->pin_dir);
 	printf("Program: %s (%s build)\n", program_does(info),
 	       build_name(info->variant));
+	if (si->state == ST_OURS)
+		printf("Steering: %s runs this program (read back from the kernel)\n",
+		       dev->name);
+	else if (si->state == ST_UNREAD)
+		printf("Steering: what %s runs was not read back: %s\n",
+		       dev->name, steer_state_unread(si));
+	else
+		printf("Steering: NOT THIS PROGRAM: %s\n",
+		       steer_state_problem(dev, si));
 	printf("Hash reporting: %s\n",
 	       info->no_report ? "off (attached with --no-report)" :
 	       info->kfunc > 0 ? "on (bpf_tun_vnet_hash_set)" :
@@ -193,6 +215,7 @@ int show_main(int argc, char **argv)
 	struct vnh_steer *steer = NULL;
 	struct cmd_line cl = { "show", show_usage, opts, NULL, 0 };
 	struct steer_dev dev;
+	struct steer_state_info si;
 	const char *name;
 	int opt, err, json = 0, rc = EXIT_USAGE;
 
@@ -217,6 +240,15 @@ int show_main(int argc, char **argv)
 	steer_tool_init();
 	if (steer_open_attached(name, &dev, "", &steer))
 		goto out;
+	steer_state(&dev, steer, &si);
+	if (si.state == ST_STALE || si.state == ST_OTHER_NS) {
+		fprintf(stderr, "%s: %s: %s; %s\n", prog_name, dev.name,
+			steer_state_problem(&dev, &si),
+			si.state == ST_STALE ?
+			"'vnethash attach' replaces them, 'vnethash detach' removes them" :
+			"set VNETHASH_PIN_ROOT to this namespace's pin root");
+		goto out;
+	}
 	err = vnh_steer_get_config(steer, rss, &info);
 	if (!err)
 		err = vnh_steer_read_counters(steer, &cnt);
@@ -225,9 +257,15 @@ int show_main(int argc, char **argv)
 		goto out;
 	}
 	if (json)
-		print_json(&dev, rss, &info, &cnt);
+		print_json(&dev, rss, &info, &cnt, &si);
 	else
-		print_text(&dev, rss, &info, &cnt);
+		print_text(&dev, rss, &info, &cnt, &si);
+	if (!steer_state_ok(&si)) {
+		fflush(stdout);
+		fprintf(stderr, "%s: %s: %s; 'vnethash attach' attaches it anew\n",
+			prog_name, dev.name, steer_state_problem(&dev, &si));
+		goto out;
+	}
 	rc = 0;
 out:
 	vnh_steer_free(steer);

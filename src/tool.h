@@ -25,4 +25,12 @@ static inline const char *errstr(int err)
 	return strerror(err < 0 ? -err : err);
 }
 
+/*
+ * The next step for a permission error: " (run as root: needs @caps)" if
+ * @err is EPERM or EACCES (either sign), else "".
+ */
+const char *perm_hint(int err, const char *caps);
+#define CAPS_STEER "CAP_BPF and CAP_NET_ADMIN"
+#define CAPS_NETNS "CAP_SYS_ADMIN and CAP_NET_ADMIN"
+
 #endif
