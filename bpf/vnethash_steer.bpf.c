@@ -13,7 +13,10 @@
  * also hands hash and report type to tun with bpf_tun_vnet_hash_set(),
  * which writes them into the packet's virtio_net_hdr_v1_hash. The kfunc is
  * a weak ksym: on other kernels its address is NULL, the call is dead code
- * and the verifier removes it, so one object loads everywhere. See
+ * and the verifier removes it. Where a loader refuses the extern itself (no
+ * vmlinux BTF; libbpf before 1.2 without CAP_BPF, a JIT), the library loads
+ * this source built with -DVNH_NO_KFUNC, which only steers. The object's
+ * second program, vnh_caps_prog, tells user space which it got. See
  * docs/steering.md for the libbpf details.
  *
  * Packet bytes are read with bpf_skb_load_bytes_relative(): from the MAC
