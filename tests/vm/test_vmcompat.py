@@ -4,7 +4,7 @@
 loads, and what the tool says the program does is what arrives in the
 headers.
 
-  test_vmcompat.py --vnethash PATH --builddir DIR
+  test_vmcompat.py --vnethash PATH --builddir DIR [--kernel-variant V]
 
 Boots Linux 7.3 + kernel/patches built with the `compat` variant
 (kernel/build.sh --variant compat: no DEBUG_INFO_BTF, so no vmlinux or
@@ -23,6 +23,12 @@ loader holding CAP_BPF + CAP_NET_ADMIN but not CAP_SYS_ADMIN (setpriv):
     hash report in any header, as show said. A program that reported would
     put a non-zero hash in the headers of the IP frames, which verify
     reports.
+
+--kernel-variant default runs the same steps on the default 7.3 kernel
+(BTF, tun built in) as the positive control: there the same loader's
+program resolves the kfunc, probe and show say "steering + report", build
+"kfunc", and every header verify reads carries the kernel's report, equal
+to the library's hash.
 
 Exit 0 when every assertion holds; 1 with a message otherwise.
 """
@@ -48,7 +54,7 @@ LOW = "setpriv --inh-caps=-all --bounding-set=-all,+bpf,+net_admin --"
 
 SCRIPT = r"""
 set -e
-insmod "$MODDIR/tun.ko"
+[ -z "$MODDIR" ] || insmod "$MODDIR/tun.ko"
 echo "tun: $(cat /sys/module/tun/initstate 2>/dev/null || echo '?')"
 [ -e /sys/kernel/btf/vmlinux ] && echo "btf: vmlinux" || echo "btf: none"
 mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
@@ -78,21 +84,25 @@ def log(msg):
     print(msg, flush=True)
 
 
-def build_kernel():
+def build_kernel(variant):
+    compat = variant == "compat"
     if os.environ.get("VNETHASH_VM_KERNEL"):
         img = os.environ["VNETHASH_VM_KERNEL"]
     else:
-        log("kernel: Linux %s, variant compat (kernel/build.sh --variant "
-            "compat; a build from scratch takes minutes)" % KVER)
+        log("kernel: Linux %s, variant %s (kernel/build.sh; a build from "
+            "scratch takes minutes)" % (KVER, variant))
         t0 = time.monotonic()
         p = subprocess.run([os.path.join(SRC, "kernel", "build.sh"), "-q",
-                            "--kernel", KVER, "--variant", "compat"],
+                            "--kernel", KVER] +
+                           (["--variant", "compat"] if compat else []),
                            stdout=subprocess.PIPE, text=True)
         if p.returncode != 0:
-            fail("kernel/build.sh --variant compat failed (exit %d)"
-                 % p.returncode)
+            fail("kernel/build.sh (variant %s) failed (exit %d)"
+                 % (variant, p.returncode))
         img = p.stdout.strip().splitlines()[-1]
         log("kernel: %s (%.0fs)" % (img, time.monotonic() - t0))
+    if not compat:
+        return img, ""
     moddir = os.path.join(os.path.dirname(img), "modules")
     if not os.path.isfile(os.path.join(moddir, "tun.ko")):
         fail("no tun.ko beside %s: not a compat (TUN=m) build" % img)
@@ -122,11 +132,14 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--vnethash", required=True)
     ap.add_argument("--builddir", required=True)
+    ap.add_argument("--kernel-variant", default="compat",
+                    choices=["compat", "default"])
     args = ap.parse_args()
+    compat = args.kernel_variant == "compat"
     vnethash = os.path.abspath(args.vnethash)
     builddir = os.path.abspath(args.builddir)
     variants = os.path.join(builddir, "tests", "bpf", "test-steer-variants")
-    img, moddir = build_kernel()
+    img, moddir = build_kernel(args.kernel_variant)
 
     work = os.path.join(builddir, "tests", "vm", "work")
     os.makedirs(work, exist_ok=True)
@@ -134,7 +147,7 @@ def main():
     frames = [g.frame()[0] for _ in range(3000)]
     pcap = os.path.join(work, "compat.pcap")
     framegen.write_pcap(pcap, frames)
-    script = os.path.join(work, "compat.sh")
+    script = os.path.join(work, "compat-%s.sh" % args.kernel_variant)
     with open(script, "w") as f:
         f.write(SCRIPT)
 
@@ -155,27 +168,32 @@ def main():
 
     # The environment is what the issue asks for.
     pre = s["pre"]
-    if "tun: live" not in pre:
+    if compat and "tun: live" not in pre:
         fail("tun was not loaded as a module: %s" % pre)
-    if "btf: none" not in pre:
+    if compat and "btf: none" not in pre:
         fail("the compat kernel has BTF: %s" % pre)
+    if not compat and "btf: vmlinux" not in pre:
+        fail("the default kernel has no BTF: %s" % pre)
     eff = int(pre.split("CapEff:")[1].split()[0], 16)
     if not (eff >> CAP_BPF) & 1 or not (eff >> CAP_NET_ADMIN) & 1 or \
             (eff >> CAP_SYS_ADMIN) & 1:
         fail("the loader's capabilities are %#x, not CAP_BPF + "
              "CAP_NET_ADMIN without CAP_SYS_ADMIN" % eff)
-    log("ok - Linux %s without BTF, tun loaded as a module, loader with "
-        "CapEff %#x (CAP_BPF + CAP_NET_ADMIN, no CAP_SYS_ADMIN)" % (KVER, eff))
+    log("ok - Linux %s %s, loader with CapEff %#x (CAP_BPF + "
+        "CAP_NET_ADMIN, no CAP_SYS_ADMIN)"
+        % (KVER, "without BTF, tun loaded as a module" if compat else
+           "with BTF, tun built in", eff))
+    does = "steering only" if compat else "steering + report"
+    build = "no-kfunc" if compat else "kfunc"
 
     pr = last_json(s["probe"], "probe")
     if not pr["kernel"].startswith(KVER + "."):
         fail("VM kernel is %s" % pr["kernel"])
-    if not pr["steering_prog"] or pr["hash_reporting"] is not False or \
-            pr["program"] != "steering only" or \
-            pr["program_build"] != "no-kfunc" or \
-            not pr["kfunc_build_error"]:
+    if not pr["steering_prog"] or pr["hash_reporting"] is not (not compat) \
+            or pr["program"] != does or pr["program_build"] != build or \
+            bool(pr["kfunc_build_error"]) != compat:
         fail("probe: %s" % pr)
-    log("ok - probe: %s, %s build (the kfunc build did not load: %s)"
+    log("ok - probe: %s, %s build (the kfunc build's load error: %s)"
         % (pr["program"], pr["program_build"], pr["kfunc_build_error"]))
 
     if "PASS" not in s["variants"]:
@@ -184,8 +202,9 @@ def main():
         + "\n  ".join(s["variants"].splitlines()[-8:]))
 
     sh = last_json(s["show"], "show")
-    if sh["program"] != "steering only" or sh["program_build"] != "no-kfunc" \
-            or sh["kfunc"] or sh["hash_reporting"] != "unavailable":
+    if sh["program"] != does or sh["program_build"] != build \
+            or sh["kfunc"] != (not compat) or \
+            sh["hash_reporting"] != ("unavailable" if compat else "on"):
         fail("show --json: program %s, build %s, kfunc %s, hash_reporting %s"
              % (sh["program"], sh["program_build"], sh["kfunc"],
                 sh["hash_reporting"]))
@@ -203,13 +222,23 @@ def main():
     sent = [o for o in per_frame if o["result"] != "unsendable"]
     reported = [o for o in sent if o["kernel_report"] is not None or
                 o["kernel_hash"] is not None]
-    if reported:
-        fail("show says 'steering only', but %d of %d headers carry a hash, "
-             "e.g. %s" % (len(reported), len(sent), reported[:3]))
     if len(sent) < 2500:
         fail("only %d frames were sent" % len(sent))
-    log("ok - verify, 20-byte headers: %d frames on the library's queues, "
-        "none with a hash in its header, as show said" % len(sent))
+    if compat:
+        if reported:
+            fail("show says 'steering only', but %d of %d headers carry a "
+                 "hash, e.g. %s" % (len(reported), len(sent), reported[:3]))
+        log("ok - verify, 20-byte headers: %d frames on the library's "
+            "queues, none with a hash in its header, as show said"
+            % len(sent))
+    else:
+        # verify checked each report against the library (mismatches 0)
+        if len(reported) != len(sent):
+            fail("show says 'steering + report', but %d of %d headers carry "
+                 "no report" % (len(sent) - len(reported), len(sent)))
+        log("ok - verify, 20-byte headers: %d frames on the library's "
+            "queues, every header with the kernel's report, equal to the "
+            "library's hash, as show said" % len(sent))
 
 
 if __name__ == "__main__":
