@@ -617,6 +617,19 @@ static void cmd_ctrl(const char *what, const char *arg)
 	else
 		err = vnh_ctrl_hash_config(vmm.rss, payload, (size_t)n, &lim,
 					   &st);
+	/*
+	 * HASH_CONFIG is hash reporting without RSS (the guest did not
+	 * negotiate VIRTIO_NET_F_RSS): the guest chose the hash types and
+	 * key, not the queues. The device steers by flow then; here the
+	 * program keeps doing it, from the same hash: a table spread over the
+	 * active queue pairs (entry i = i % pairs), unclassified packets to
+	 * queue 0. Every packet of a flow lands on one queue, as with tun's
+	 * own steering, and the reported hash is the one that chose it.
+	 */
+	if (!err && strcmp(what, "ctrl-rss") &&
+	    (vnh_rss_set_spread(vmm.rss, vmm.pairs, 128) ||
+	     vnh_rss_set_unclassified(vmm.rss, 0)))
+		err = -EINVAL;
 	if (err) {	/* the guest gets VIRTIO_NET_ERR; nothing changed */
 		printf("{\"cmd\":\"%s\",\"ok\":false,\"error\":\"%s\"}\n",
 		       what, st.msg);

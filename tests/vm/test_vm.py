@@ -32,6 +32,8 @@ NAME is one of:
              pairs: right queue, no hash fields
     vmm-live   the guest's RSS_CONFIG (vnh_ctrl_rss_config) and a
              `vnethash set` from another process, both under traffic
+    vmm-hashonly  VIRTIO_NET_CTRL_MQ_HASH_CONFIG (hash without RSS): the
+             guest's types and key, queues by flow from the hash
     vmm-detach the program removed under traffic: report NONE after
     vmm-vhosthdr  VHOST_NET_F_VIRTIO_NET_HDR: vhost writes the 20-byte
              header: report NONE, hash 0, no stale (poisoned) bytes
@@ -208,6 +210,7 @@ def check_verify(vm, args, hdr):
 
 VNH_ALL = 0x1ff
 VMM_CHECKS = ["vmm-q1", "vmm-q2", "vmm-q4", "vmm-hdr12", "vmm-live",
+              "vmm-hashonly",
               "vmm-detach", "vmm-vhosthdr", "vmm-mismatch",
               "vmm-norefill", "vmm-features"]
 
@@ -444,6 +447,25 @@ def check_vmm(vm, args, check):
         s = run_vmm_job(vm, args, check, job, frames)
         if s["config_b_frames"] < 1000 or s["config_c_frames"] < 1000:
             fail("%s: too few frames after the updates: %s" % (check, s))
+    elif check == "vmm-hashonly":
+        # VIRTIO_NET_CTRL_MQ_HASH_CONFIG (no RSS): the guest's types and
+        # key; queues by flow from that hash (table spread over the pairs)
+        pairs = 4
+        frames = vmm_frames(800, 10000)
+        rnd = random.Random(13)
+        key = bytes(rnd.randrange(256) for _ in range(40))
+        types = TYPE_BITS["tcpv4"] | TYPE_BITS["ipv6"] | TYPE_BITS["udpv6_ex"]
+        import struct
+        payload = (struct.pack("<I4HB", types, 0, 0, 0, 0, len(key)) +
+                   key).hex()
+        job = {"scenario": "rss", "pairs": pairs, "hdr": 20,
+               "vmm_args": ["--unclassified", "3"],
+               "pre_cmds": ["ctrl-hash " + payload],
+               "expect": {"A": model(frames, types, key,
+                                     [i % pairs for i in range(128)], 0)}}
+        s = run_vmm_job(vm, args, check, job, frames)
+        if s["hash_reports_checked"] != s["sent"] or s["sent"] < 10000:
+            fail("%s: %s" % (check, s))
     elif check == "vmm-detach":
         job, frames = job_a("detach", 4, 20, 6000, 400)
         s = run_vmm_job(vm, args, check, job, frames)

@@ -293,6 +293,11 @@ def run(args):
     log("vmm ready: %s" % ready)
     sender = Sender()
     all_idx = list(range(len(frames)))
+    for c in job.get("pre_cmds", []):
+        r = vmm.cmd(c)
+        log("%s -> %s" % (c.split()[0], r))
+        if not r["ok"]:
+            ck.err("%s: %s" % (c.split()[0], r))
 
     if scen in ("rss", "vhosthdr"):
         send_paced(vmm, sender, frames, all_idx)
