@@ -86,6 +86,19 @@ struct vnh_steer {
 	struct vnethash_steer *skel;
 	struct vnethash_steer_nokfunc *skel_nk;
 	int kfunc_load_err;		/* why skel did not load, if it did not */
+	/*
+	 * What the program said of itself, known to the process that loaded
+	 * it (variant VNH_STEER_VARIANT_AUTO: not known here, read the
+	 * configuration): reading the configuration back needs
+	 * BPF_MAP_GET_FD_BY_ID, i.e. CAP_SYS_ADMIN, which a loader may lack.
+	 */
+	int reports;
+	int variant;
+	/*
+	 * The inner map this object last installed (-1: none), read back
+	 * without BPF_MAP_GET_FD_BY_ID while the slot still holds it.
+	 */
+	int inner_fd;
 	int prog_fd;
 	int config_fd;			/* the ARRAY_OF_MAPS */
 	int stats_fd;

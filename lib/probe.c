@@ -200,7 +200,6 @@ int vnh_kfunc_present(void)
  */
 static void probe_prog(struct vnh_steer_features *out)
 {
-	struct vnh_steer_info info = { .sz = sizeof(info) };
 	struct vnh_steer *steer = NULL;
 	struct vnh_rss *rss = vnh_rss_new();
 	int err;
@@ -210,15 +209,14 @@ static void probe_prog(struct vnh_steer_features *out)
 		out->prog_reports = -ENOMEM;
 		return;
 	}
+	/* What the loading process knows: no configuration read back. */
 	err = vnh_steer_load(rss, NULL, &steer);
-	if (!err)
-		err = vnh_steer_get_config(steer, NULL, &info);
 	if (err) {
 		out->prog_reports = err;
 	} else {
-		out->prog_reports = info.reports;
-		out->prog_variant = info.variant;
-		out->prog_kfunc_load_err = info.kfunc_load_err;
+		out->prog_reports = vnh_steer_reports(steer);
+		out->prog_variant = steer->variant;
+		out->prog_kfunc_load_err = steer->kfunc_load_err;
 	}
 	vnh_steer_free(steer);
 	vnh_rss_free(rss);

@@ -65,6 +65,8 @@ static void steer_close_fds(struct vnh_steer *s)
 		close(s->stats_fd);
 	if (s->debug_fd >= 0)
 		close(s->debug_fd);
+	if (s->inner_fd >= 0)
+		close(s->inner_fd);
 }
 
 void vnh_steer_free(struct vnh_steer *s)
@@ -88,6 +90,7 @@ struct vnh_steer *vnh_steer_alloc(void)
 		s->config_fd = -1;
 		s->stats_fd = -1;
 		s->debug_fd = -1;
+		s->inner_fd = -1;
 	}
 	return s;
 }
@@ -214,6 +217,7 @@ static int steer_load_variant(struct vnh_steer *s, int variant,
 		/* Start over with nothing of the first build left. */
 		steer_close_fds(s);
 		s->prog_fd = s->config_fd = s->stats_fd = s->debug_fd = -1;
+		s->inner_fd = -1;
 		if (s->skel)
 			vnethash_steer__destroy(s->skel);
 		s->skel = NULL;
@@ -256,8 +260,13 @@ int vnh_steer_load(const struct vnh_rss *rss,
 	err = steer_load_variant(s, o.variant, &caps);
 	if (err)
 		goto fail;
-	if (caps & VNH_CAPS_VALID)
+	if (caps & VNH_CAPS_VALID) {
 		flags |= VNH_CFG_F_CAPS;
+		s->variant = (caps & VNH_CAPS_NO_KFUNC_BUILD) ?
+			     VNH_STEER_VARIANT_NO_KFUNC :
+			     VNH_STEER_VARIANT_KFUNC;
+		s->reports = (caps & VNH_CAPS_KFUNC) && !o.no_report;
+	}
 	if (caps & VNH_CAPS_KFUNC)
 		flags |= VNH_CFG_F_KFUNC;
 	if (caps & VNH_CAPS_NO_KFUNC_BUILD)
