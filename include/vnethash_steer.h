@@ -24,7 +24,13 @@
  * (or a non-negative count) or a negative errno; optional structures start
  * with a `sz` member (set it to sizeof(struct ...)); a NULL opts pointer
  * means all defaults. Everything here needs the privileges BPF and tun
- * need (CAP_BPF + CAP_NET_ADMIN, in practice root).
+ * need (in practice root): CAP_BPF + CAP_NET_ADMIN, and CAP_PERFMON (without
+ * it the verifier applies its Spectre v1 rules to the program's
+ * variable-offset accesses and refuses it). CAP_SYS_ADMIN is not needed by
+ * the process that loads the program (it then gets the build without the
+ * kfunc where libbpf would need module BTF; vnh_steer_reports() says so),
+ * only to read the configuration of an instance another process loaded
+ * (vnh_steer_open_pinned(): the inner map is found by id).
  */
 #ifndef VNETHASH_STEER_H
 #define VNETHASH_STEER_H
