@@ -185,6 +185,18 @@ uint32_t vnh_toeplitz_table_hash(const struct vnh_toeplitz_table *table,
 	return toeplitz_choose()(table, data, len);
 }
 
+void vnh_toeplitz_table_hash2(const struct vnh_toeplitz_table *table,
+			      const void *a, const void *b, size_t len,
+			      uint32_t out[2])
+{
+	if (toeplitz_choose() == vnh_toeplitz_gfni) {
+		vnh_toeplitz_gfni_x2(table, a, b, len, out);
+	} else {
+		out[0] = vnh_toeplitz_scalar(table, a, len);
+		out[1] = vnh_toeplitz_scalar(table, b, len);
+	}
+}
+
 const char *vnh_toeplitz_impl(void)
 {
 	return toeplitz_choose() == vnh_toeplitz_gfni ? "gfni" : "scalar";
