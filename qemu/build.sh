@@ -331,7 +331,8 @@ if grep -q "option('vnethash'" "$tree/src/meson_options.txt"; then
 	log "meson configure -Dvnethash=$vnh_opt"
 	(cd "$build" && run_logged "$tree/configure.log" "${tool_env[@]}" \
 		"PKG_CONFIG_PATH=$stage/lib/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}" \
-		"$build/pyvenv/bin/meson" configure -Dvnethash=$vnh_opt) ||
+		"$build/pyvenv/bin/meson" configure -Dvnethash=$vnh_opt \
+		-Dpkg_config_path="$stage/lib/pkgconfig") ||
 		die "meson configure -Dvnethash=$vnh_opt failed (log: $tree/configure.log)"
 fi
 
