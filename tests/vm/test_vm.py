@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 """Checks of the kfunc kernel series, each in a fresh VM booted on the
-patched Linux 6.12 (kernel/build.sh, kernel/vm-run.sh).
+patched kernel (kernel/build.sh, kernel/vm-run.sh): Linux 7.3, or the 6.12
+backport with VNETHASH_KERNEL_VERSION=6.12.
 
   test_vm.py --check NAME --vnethash PATH --builddir DIR
 
@@ -23,6 +24,11 @@ NAME is one of:
              extension cache or of slab memory
   steering   the previous issue's steering checks on this kernel
              (tests/bpf programs, tests/tap direct/detach)
+  onequeue   a tap with one queue reports the exact hash: verify
+             --queues 1 with 20-byte headers (every frame's hash_value /
+             hash_report equal to the Python model), and `vnethash attach
+             DEV --queues 1` on a single-queue (not multi_queue) tap, then
+             frames read from it carry the model's hash
 
 Exit 0 when every assertion holds; 1 with a message otherwise.
 """
@@ -41,6 +47,8 @@ SRC = os.path.abspath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(SRC, "tests", "ref"))
 import framegen  # noqa: E402
 import vnethash_ref as ref  # noqa: E402
+
+KVER = os.environ.get("VNETHASH_KERNEL_VERSION", "7.3")
 
 DEFAULT_KEY = bytes.fromhex(
     "6d5a56da255b0ec24167253d43a38fb0d0ca2bcbae7b30b477cb2da38030f20c"
@@ -71,7 +79,10 @@ class VM:
             self.kernel = os.environ["VNETHASH_VM_KERNEL"]
             return self.kernel
         t0 = time.monotonic()
-        p = subprocess.run([os.path.join(SRC, "kernel", "build.sh"), "-q"],
+        log("kernel: Linux %s, kernel/build.sh (a build from scratch takes "
+            "minutes; progress lines follow)" % KVER)
+        p = subprocess.run([os.path.join(SRC, "kernel", "build.sh"), "-q",
+                            "--kernel", KVER],
                            stdout=subprocess.PIPE, text=True)
         if p.returncode != 0:
             fail("kernel/build.sh failed (exit %d)" % p.returncode)
@@ -131,7 +142,7 @@ def expected(frame, types, key, nqueues, table_size, unclassified):
     return h, report, table[h & (table_size - 1)]
 
 
-def check_verify(vm, args, hdr):
+def check_verify(vm, args, hdr, one_queue=False):
     frames = mixed_frames(4242, 12000)
     cap = os.path.join(workdir(args), "mixed.pcap")
     framegen.write_pcap(cap, frames)
@@ -143,6 +154,14 @@ def check_verify(vm, args, hdr):
          TYPE_BITS["ipv6_ex"] | TYPE_BITS["ipv4"],
          bytes(rnd.randrange(256) for _ in range(40)), 3, 64, 2),
     ]
+    if one_queue:
+        configs = [
+            ("all types, default key, 1 queue", None, VNH_ALL, DEFAULT_KEY,
+             1, 128, 0),
+            ("tcpv6,udpv4,ipv6_ex, random key, 1 queue", None,
+             TYPE_BITS["tcpv6"] | TYPE_BITS["udpv4"] | TYPE_BITS["ipv6_ex"],
+             bytes(rnd.randrange(256) for _ in range(40)), 1, 64, 0),
+        ]
     for desc, flags, types, key, nq, tsize, uncl in configs:
         if flags is None or flags == []:
             names = [n for n, b in TYPE_BITS.items() if types & b]
@@ -196,8 +215,8 @@ def check_probe(vm, args):
     if rc != 0:
         fail("probe exit %d: %s" % (rc, err))
     p = json.loads(out.strip().splitlines()[-1])
-    if not p["kernel"].startswith("6.12"):
-        fail("VM kernel is %s, not 6.12" % p["kernel"])
+    if not p["kernel"].startswith(KVER + "."):
+        fail("VM kernel is %s, not %s" % (p["kernel"], KVER))
     if not p["steering_prog"] or not p["hash_kfunc"]:
         fail("probe in the patched kernel: %s" % p)
     log("ok - probe on %s: steering program and hash-report kfunc (%s)"
@@ -312,11 +331,63 @@ def check_memory(vm, args):
     log("ok - no memory growth after 100,000 packets")
 
 
+ONEQ_SCRIPT = r"""
+set -e
+ip tuntap add dev oq0 mode tap vnet_hdr
+ip link set oq0 up
+"$VNETHASH" attach oq0 --queues 1
+"$VNETHASH" show oq0 --json
+python3 "$SRCDIR/tests/vm/onequeue_read.py" oq0 "$PCAP"
+"$VNETHASH" detach oq0
+"""
+
+
+def check_onequeue(vm, args):
+    check_verify(vm, args, 20, one_queue=True)
+    # A single-queue tap (no multi_queue), as a VMM gives a one-queue
+    # guest: `vnethash attach --queues 1` attaches; a reader of its one
+    # queue with a 20-byte header gets the model's hash on every frame.
+    d = workdir(args)
+    frames = mixed_frames(777, 3000)
+    cap = os.path.join(d, "oneq.pcap")
+    framegen.write_pcap(cap, frames)
+    with open(os.path.join(d, "oneq.sh"), "w") as f:
+        f.write(ONEQ_SCRIPT)
+    rc, out, err = vm.run(["/bin/sh", os.path.join(d, "oneq.sh")],
+                          env=["VNETHASH=" + args.vnethash, "PCAP=" + cap,
+                               "SRCDIR=" + SRC, "PYTHONDONTWRITEBYTECODE=1"])
+    if rc != 0:
+        fail("single-queue tap run failed (exit %d)\n%s\n%s"
+             % (rc, out[-2000:], err[-3000:]))
+    got = {}
+    for line in out.splitlines():
+        if line.startswith("FRAME "):
+            _, idx, h, rep = line.split()
+            got[int(idx)] = (int(h, 16), int(rep))
+    sent = reports = 0
+    for i, f in enumerate(frames):
+        if len(f) < 14 or len(f) > 1514:
+            continue
+        sent += 1
+        h, rep, _ = expected(f, VNH_ALL, DEFAULT_KEY, 1, 128, 0)
+        if i not in got:
+            fail("single-queue tap: frame %d not received\n%s" % (i, err[-2000:]))
+        if got[i] != (h, rep):
+            fail("single-queue tap: frame %d: kernel 0x%08x/%s, model "
+                 "0x%08x/%s\n%s" % (i, got[i][0], REPORTS[got[i][1]], h,
+                                    REPORTS[rep], f.hex()))
+        if rep:
+            reports += 1
+    log("ok - single-queue tap (not multi_queue), `vnethash attach --queues "
+        "1`: %d frames, every hash_value/hash_report equal to the model "
+        "(%d with a hash, %d NONE)" % (sent, reports, sent - reports))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--check", required=True,
                     choices=["probe", "verify20", "verify12", "reconfig",
-                             "context", "memory", "steering"])
+                             "context", "memory", "steering", "onequeue"])
     ap.add_argument("--vnethash", required=True)
     ap.add_argument("--builddir", required=True)
     args = ap.parse_args()
@@ -335,6 +406,8 @@ def main():
         check_context(vm, args)
     elif args.check == "memory":
         check_memory(vm, args)
+    elif args.check == "onequeue":
+        check_onequeue(vm, args)
     elif args.check == "steering":
         for b in ("test-steer-swap", "test-steer-live"):
             check_binary(vm, args, os.path.join(args.builddir, "tests", "bpf", b))
