@@ -163,7 +163,7 @@ def build_initrd(args, root, out):
     busybox = shutil.which("busybox") or "/bin/busybox"
     shutil.copy2(busybox, os.path.join(root, "bin", "busybox"))
     for applet in ("sh", "mount", "ip", "stty", "cat", "echo", "reboot",
-                   "dmesg", "ls", "sleep"):
+                   "dmesg", "ls", "sleep", "grep", "head", "tail", "sed"):
         os.symlink("busybox", os.path.join(root, "bin", applet))
     ethtool = shutil.which("ethtool") or "/usr/sbin/ethtool"
     if not os.path.exists(ethtool):
