@@ -298,15 +298,19 @@ def guest_rss(g):
     # Linux's virtio_net never enables the _EX types (it masks them out of
     # the device's supported_hash_types): the six flows are the whole set.
     types = 0
-    l4 = {"tcp4": ref.T_TCPV4, "udp4": ref.T_UDPV4,
-          "tcp6": ref.T_TCPV6, "udp6": ref.T_UDPV6}
-    l3 = {"ip4": ref.T_IPV4, "ip6": ref.T_IPV6}
-    for flow, bit in list(l4.items()) + list(l3.items()):
+    # ethtool 6.1 cannot query the ip4/ip6 flows. The driver reports a
+    # TCP/UDP flow as "IP SA, IP DA" (+ "L4 bytes") whenever IPv4 (IPv6) or
+    # the L4 type is on, and sets IPv4 (IPv6) with every tcp4/udp4
+    # (tcp6/udp6) setting but "r": the L3 bit is on when one of its L4
+    # flows hashes the addresses.
+    flows = {"tcp4": (ref.T_TCPV4, ref.T_IPV4), "udp4": (ref.T_UDPV4, ref.T_IPV4),
+             "tcp6": (ref.T_TCPV6, ref.T_IPV6), "udp6": (ref.T_UDPV6, ref.T_IPV6)}
+    for flow, (l4bit, l3bit) in flows.items():
         o = g.cmd("ethtool -n eth0 rx-flow-hash %s" % flow)
         if "L4 bytes" in o:
-            types |= bit
-        elif "IP SA" in o and flow in l3:
-            types |= bit
+            types |= l4bit
+        if "IP SA" in o:
+            types |= l3bit
     return key, table, types
 
 
