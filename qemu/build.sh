@@ -173,7 +173,14 @@ if [ $with_vnethash = 1 ]; then
 	[ -n "$lib" ] || die "no libvnethash.a in $vnh_build/lib: build vnethash first (meson setup build && meson compile -C build), or pass --vnethash-build DIR / --without-vnethash"
 	grep -q vnh_steer_load <(nm -g --defined-only "$lib" 2>/dev/null) ||
 		die "$lib has no steering support (vnh_steer_*): it was built without the eBPF program"
-	stage_info="vnethash $(cat "$lib" "$repo"/include/vnethash*.h | sha256sum | cut -c1-16)"
+	# the installed headers: include/vnethash.h, include/vnethash_steer.h and
+	# vnethash_defs.h (shared/, or include/ in older trees)
+	vnh_headers=()
+	for h in include/vnethash.h include/vnethash_steer.h shared/vnethash_defs.h \
+	         include/vnethash_defs.h; do
+		[ -f "$repo/$h" ] && vnh_headers+=("$repo/$h")
+	done
+	stage_info="vnethash $(cat "$lib" "${vnh_headers[@]}" | sha256sum | cut -c1-16)"
 fi
 
 # ---- the key -------------------------------------------------------------------
@@ -290,7 +297,7 @@ stage=$tree/vnethash
 rm -rf "$stage"; mkdir -p "$stage/include" "$stage/lib/pkgconfig"
 if [ $with_vnethash = 1 ]; then
 	cp "$lib" "$stage/lib/libvnethash.a"
-	cp "$repo"/include/vnethash*.h "$stage/include/"
+	cp "${vnh_headers[@]}" "$stage/include/"
 	ver=$(awk -F"'" '/^project\(/ { f=1 } f && /version/ { print $2; exit }' "$repo/meson.build" 2>/dev/null || true)
 	cat >"$stage/lib/pkgconfig/vnethash.pc" <<EOT
 prefix=$stage
