@@ -5,7 +5,7 @@
  * VMMs and tools.
  *
  * The program (bpf/vnethash_steer.bpf.c) runs the same hash rules as the
- * library (lib/vnethash_rules.h) on every packet the kernel hands to the
+ * library (shared/vnethash_rules.h) on every packet the kernel hands to the
  * device and returns the receive queue: indirection_table[hash & (len - 1)],
  * or the unclassified queue for packets without a hash. On kernels with the
  * hash-report kfunc (bpf_tun_vnet_hash_set(), from the vnethash kernel

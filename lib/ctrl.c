@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "vnethash.h"
-#include "rss_internal.h"
+#include "internal.h"
 
 static const char *const ctrl_errors[VNH_CTRL_E_COUNT] = {
 	[VNH_CTRL_OK] = "success",

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* Packet hashing: lib/vnethash_rules.h over a bounds-checked buffer. */
+/* Packet hashing: shared/vnethash_rules.h over a bounds-checked buffer. */
 #include <errno.h>
 #include <string.h>
 #include <linux/types.h>

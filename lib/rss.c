@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "vnethash.h"
-#include "rss_internal.h"
+#include "internal.h"
 
 struct vnh_rss *vnh_rss_new(void)
 {

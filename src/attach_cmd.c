@@ -7,8 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bpffs.h"
+#include "cmdline.h"
+#include "steer_dev.h"
 #include "tool.h"
-#include "steer_util.h"
 
 static const char attach_usage[] =
 "Usage: %s attach DEV [OPTIONS]\n"

@@ -4,15 +4,15 @@
  * private network namespace: attach the steering program, send varied
  * traffic, read every queue, and show where it went.
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "tap_util.h"
+#include "cmdline.h"
+#include "exchange.h"
+#include "internal.h"
 #include "tool.h"
-#include "vnet_hdr_hash.h"
 
 static const char demo_usage[] =
 "Usage: %s demo [OPTIONS]\n"
@@ -36,327 +36,6 @@ CONFIG_HELP
 "Exit status: 0 if every frame arrived once on the predicted queue (and\n"
 "with the predicted hash, where the kernel reports one); 1 otherwise, or if\n"
 "the tap cannot be set up; 2 for bad usage.\n";
-
-/* ------------------------------------------------------------------ */
-/* frame builders */
-
-enum kind {
-	K_TCP4, K_UDP4, K_TCP6, K_UDP6, K_VLAN, K_QINQ, K_EXT6, K_FRAG4,
-	K_FRAG6, K_OTHER4, K_NONIP, K_COUNT
-};
-
-static const char *const kind_name[K_COUNT] = {
-	[K_TCP4] = "IPv4 TCP",
-	[K_UDP4] = "IPv4 UDP",
-	[K_TCP6] = "IPv6 TCP",
-	[K_UDP6] = "IPv6 UDP",
-	[K_VLAN] = "802.1Q VLAN, IPv4 TCP",
-	[K_QINQ] = "QinQ VLAN, IPv6 UDP",
-	[K_EXT6] = "IPv6 ext. headers, TCP",
-	[K_FRAG4] = "IPv4 fragment",
-	[K_FRAG6] = "IPv6 fragment",
-	[K_OTHER4] = "IPv4 ICMP",
-	[K_NONIP] = "non-IP (ARP, LLDP)",
-};
-
-struct fb {
-	uint8_t b[256];
-	size_t n;
-};
-
-static void put(struct fb *f, const void *p, size_t len)
-{
-	memcpy(f->b + f->n, p, len);
-	f->n += len;
-}
-
-static void put8(struct fb *f, unsigned int v)
-{
-	f->b[f->n++] = (uint8_t)v;
-}
-
-static void put16(struct fb *f, unsigned int v)
-{
-	put8(f, v >> 8);
-	put8(f, v);
-}
-
-static void put32(struct fb *f, uint32_t v)
-{
-	put16(f, v >> 16);
-	put16(f, v & 0xffff);
-}
-
-static void eth_hdr(struct fb *f, unsigned int ethertype)
-{
-	static const uint8_t dst[6] = { 0x02, 0, 0, 0, 0, 0x01 };
-	static const uint8_t src[6] = { 0x02, 0, 0, 0, 0, 0x02 };
-
-	f->n = 0;
-	put(f, dst, 6);
-	put(f, src, 6);
-	put16(f, ethertype);
-}
-
-static void fix_ipv4_csum(uint8_t *h)
-{
-	uint32_t s = 0;
-	int i;
-
-	h[10] = h[11] = 0;
-	for (i = 0; i < 20; i += 2)
-		s += (uint32_t)(h[i] << 8 | h[i + 1]);
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	s = ~s & 0xffff;
-	h[10] = (uint8_t)(s >> 8);
-	h[11] = (uint8_t)s;
-}
-
-/* IPv4 header; returns its offset so the length can be fixed up. */
-static size_t ipv4_hdr(struct fb *f, uint32_t src, uint32_t dst,
-		       unsigned int proto, unsigned int frag)
-{
-	size_t at = f->n;
-
-	put8(f, 0x45);
-	put8(f, 0);
-	put16(f, 0);		/* total length, fixed later */
-	put16(f, 0x1234);
-	put16(f, frag);
-	put8(f, 64);
-	put8(f, proto);
-	put16(f, 0);
-	put32(f, src);
-	put32(f, dst);
-	return at;
-}
-
-static void ipv4_done(struct fb *f, size_t at)
-{
-	size_t len = f->n - at;
-
-	f->b[at + 2] = (uint8_t)(len >> 8);
-	f->b[at + 3] = (uint8_t)len;
-	fix_ipv4_csum(f->b + at);
-}
-
-static void addr6(uint8_t a[16], unsigned int net, uint32_t host)
-{
-	memset(a, 0, 16);
-	a[0] = 0x20;
-	a[1] = 0x01;
-	a[2] = 0x0d;
-	a[3] = 0xb8;
-	a[5] = (uint8_t)net;
-	a[12] = (uint8_t)(host >> 24);
-	a[13] = (uint8_t)(host >> 16);
-	a[14] = (uint8_t)(host >> 8);
-	a[15] = (uint8_t)host;
-}
-
-static size_t ipv6_hdr(struct fb *f, const uint8_t src[16],
-		       const uint8_t dst[16], unsigned int nh)
-{
-	size_t at = f->n;
-
-	put32(f, 0x60000000);
-	put16(f, 0);		/* payload length, fixed later */
-	put8(f, nh);
-	put8(f, 64);
-	put(f, src, 16);
-	put(f, dst, 16);
-	return at;
-}
-
-static void ipv6_done(struct fb *f, size_t at)
-{
-	size_t len = f->n - at - 40;
-
-	f->b[at + 4] = (uint8_t)(len >> 8);
-	f->b[at + 5] = (uint8_t)len;
-}
-
-static void tcp_hdr(struct fb *f, unsigned int sport, unsigned int dport,
-		    uint32_t seq)
-{
-	put16(f, sport);
-	put16(f, dport);
-	put32(f, seq);
-	put32(f, 0);
-	put8(f, 5 << 4);
-	put8(f, 0x18);		/* PSH ACK */
-	put16(f, 65535);
-	put32(f, 0);		/* checksum (not checked), urgent */
-	put(f, "vnethash", 8);
-}
-
-static void udp_hdr(struct fb *f, unsigned int sport, unsigned int dport)
-{
-	put16(f, sport);
-	put16(f, dport);
-	put16(f, 8 + 8);
-	put16(f, 0);
-	put(f, "vnethash", 8);
-}
-
-static uint32_t rnd_state = 0x2545f491;
-
-static uint32_t rnd(void)
-{
-	/* xorshift32: deterministic traffic, the same on every run */
-	rnd_state ^= rnd_state << 13;
-	rnd_state ^= rnd_state >> 17;
-	rnd_state ^= rnd_state << 5;
-	return rnd_state;
-}
-
-/* One frame of @kind for flow @flow, packet @pkt of that flow. */
-static void build(struct fb *f, enum kind kind, unsigned int flow,
-		  unsigned int pkt)
-{
-	uint32_t s4 = 0x0a000001 + flow * 7, d4 = 0xc0a80001 + flow * 13;
-	unsigned int sport = 10000 + flow * 101, dport = 80 + flow % 7;
-	uint8_t s6[16], d6[16], hoa[16], rt[16];
-	size_t at;
-
-	addr6(s6, 1, 0x100 + flow);
-	addr6(d6, 2, 0x200 + flow * 3);
-	switch (kind) {
-	case K_TCP4:
-		eth_hdr(f, 0x0800);
-		at = ipv4_hdr(f, s4, d4, 6, 0x4000);
-		tcp_hdr(f, sport, dport, pkt * 1000);
-		ipv4_done(f, at);
-		break;
-	case K_UDP4:
-		eth_hdr(f, 0x0800);
-		at = ipv4_hdr(f, s4, d4, 17, 0);
-		udp_hdr(f, sport, 53 + flow % 3);
-		ipv4_done(f, at);
-		break;
-	case K_TCP6:
-		eth_hdr(f, 0x86dd);
-		at = ipv6_hdr(f, s6, d6, 6);
-		tcp_hdr(f, sport, 443, pkt * 1000);
-		ipv6_done(f, at);
-		break;
-	case K_UDP6:
-		eth_hdr(f, 0x86dd);
-		at = ipv6_hdr(f, s6, d6, 17);
-		udp_hdr(f, sport, 4789);
-		ipv6_done(f, at);
-		break;
-	case K_VLAN:
-		eth_hdr(f, 0x8100);
-		put16(f, 100 + flow % 4);
-		put16(f, 0x0800);
-		at = ipv4_hdr(f, s4, d4, 6, 0x4000);
-		tcp_hdr(f, sport, 22, pkt);
-		ipv4_done(f, at);
-		break;
-	case K_QINQ:
-		eth_hdr(f, 0x88a8);
-		put16(f, 10);
-		put16(f, 0x8100);
-		put16(f, 200 + flow % 4);
-		put16(f, 0x86dd);
-		at = ipv6_hdr(f, s6, d6, 17);
-		udp_hdr(f, sport, 5353);
-		ipv6_done(f, at);
-		break;
-	case K_EXT6:
-		/* Hop-by-Hop, Destination Options with a Home Address, a
-		 * Type 2 Routing header, then TCP: TCPv6_EX hashes the home
-		 * address and the routing header's address. */
-		addr6(hoa, 9, 0x900 + flow);
-		addr6(rt, 8, 0x800 + flow);
-		eth_hdr(f, 0x86dd);
-		at = ipv6_hdr(f, s6, d6, 0);
-		put8(f, 60);	/* HBH: next = DST opts */
-		put8(f, 0);
-		put8(f, 1);	/* PadN, 4 bytes */
-		put8(f, 4);
-		put32(f, 0);
-		put8(f, 43);	/* DST opts: next = Routing */
-		put8(f, 2);	/* 24 bytes */
-		put8(f, 1);	/* PadN 2 */
-		put8(f, 0);
-		put8(f, 201);	/* Home Address */
-		put8(f, 16);
-		put(f, hoa, 16);
-		put8(f, 1);	/* PadN 0 -> total 2+2+18+2 = 24 */
-		put8(f, 0);
-		put8(f, 6);	/* Routing type 2: next = TCP */
-		put8(f, 2);
-		put8(f, 2);
-		put8(f, 1);
-		put32(f, 0);
-		put(f, rt, 16);
-		tcp_hdr(f, sport, 8080, pkt);
-		ipv6_done(f, at);
-		break;
-	case K_FRAG4:
-		eth_hdr(f, 0x0800);
-		at = ipv4_hdr(f, s4, d4, 17, pkt & 1 ? 0x2000 : 185);
-		udp_hdr(f, sport, 53);
-		ipv4_done(f, at);
-		break;
-	case K_FRAG6:
-		eth_hdr(f, 0x86dd);
-		at = ipv6_hdr(f, s6, d6, 44);
-		put8(f, 17);
-		put8(f, 0);
-		put16(f, pkt & 1 ? 1 : 0x100 << 3);
-		put32(f, 0xabcd0000 + flow);
-		udp_hdr(f, sport, 53);
-		ipv6_done(f, at);
-		break;
-	case K_OTHER4:
-		eth_hdr(f, 0x0800);
-		at = ipv4_hdr(f, s4, d4, 1, 0);
-		put8(f, 8);	/* echo request */
-		put8(f, 0);
-		put16(f, 0);
-		put16(f, flow);
-		put16(f, pkt);
-		ipv4_done(f, at);
-		break;
-	case K_NONIP:
-		if (pkt & 1) {
-			eth_hdr(f, 0x88cc);	/* LLDP */
-			put16(f, 0x0207);
-			put8(f, 4);
-			put32(f, rnd());
-			put16(f, flow);
-		} else {
-			eth_hdr(f, 0x0806);	/* ARP request */
-			put16(f, 1);
-			put16(f, 0x0800);
-			put8(f, 6);
-			put8(f, 4);
-			put16(f, 1);
-			put(f, f->b + 6, 6);
-			put32(f, s4);
-			put32(f, 0);
-			put16(f, 0);
-			put32(f, d4);
-		}
-		break;
-	default:
-		f->n = 0;
-	}
-	/* Ethernet minimum frame size, as a NIC would pad. */
-	while (f->n < 60)
-		put8(f, 0);
-}
-
-/* ------------------------------------------------------------------ */
-
-static const char *errstr(int err)
-{
-	return strerror(err < 0 ? -err : err);
-}
 
 static void describe_config(const struct vnh_rss *rss, char *buf, size_t size)
 {
@@ -389,6 +68,162 @@ static void describe_config(const struct vnh_rss *rss, char *buf, size_t size)
 		 vnh_rss_unclassified(rss));
 }
 
+/* What came of the demo's traffic, overall and per kind of frame. */
+struct demo_result {
+	const struct frame_list *fl;
+	const struct frame_outcome *out;
+	const struct vnh_result *exp;
+	const struct exchange_stats *st;
+	int nq;
+	unsigned long mismatches, kmismatch, wrongq;
+	unsigned long kind_n[FK_COUNT];
+	unsigned int kind_reports[FK_COUNT];
+	uint64_t kind_queues[FK_COUNT][TAP_QUEUES_MAX / 64];
+	size_t sample[FK_COUNT];	/* a frame that arrived as predicted */
+	int rc;
+};
+
+/* Judges every frame against the library and counts per kind. */
+static void tally(struct demo_result *r, const uint8_t *kinds)
+{
+	const struct exchange_stats *st = r->st;
+	size_t i;
+	int k;
+
+	for (k = 0; k < FK_COUNT; k++)
+		r->sample[k] = (size_t)-1;
+	for (i = 0; i < r->fl->n; i++) {
+		const struct frame_outcome *o = &r->out[i];
+		bool wrong_queue, wrong_hash;
+		enum verdict v;
+
+		k = kinds[i];
+		r->kind_n[k]++;
+		r->kind_reports[k] |= 1u << r->exp[i].report;
+		v = frame_verdict(o, &r->exp[i], &wrong_queue, &wrong_hash);
+		if (v == V_LOST || v == V_UNSENDABLE)
+			continue;
+		r->kind_queues[k][o->queue / 64] |= 1ull << (o->queue % 64);
+		if (wrong_queue)
+			r->wrongq++;
+		if (wrong_hash)
+			r->kmismatch++;
+		if (v == V_OK) {
+			if (r->sample[k] == (size_t)-1)
+				r->sample[k] = i;
+		} else {
+			r->mismatches++;
+		}
+	}
+	r->rc = (st->lost || st->duplicates || r->mismatches ||
+		 st->unsendable) ? 1 : 0;
+}
+
+static void print_json(const struct demo_result *r,
+		       const struct vnh_steer_features *feat)
+{
+	const struct exchange_stats *st = r->st;
+	size_t i;
+	int k, q;
+
+	printf("{\"queues\": %d, \"frames\": %zu, \"sent\": %lu, \"received\": %lu, \"lost\": %lu, \"duplicates\": %lu, \"wrong_queue\": %lu, \"kernel_hash_mismatches\": %lu, \"kernel_reports\": %lu, \"steering_prog\": %s, \"hash_kfunc\": %s, \"per_queue\": [",
+	       r->nq, r->fl->n, st->sent, st->received, st->lost,
+	       st->duplicates, r->wrongq, r->kmismatch, st->kernel_reports,
+	       feat->steering_prog == 1 ? "true" : "false",
+	       feat->hash_kfunc == 1 ? "true" : "false");
+	for (q = 0; q < r->nq; q++)
+		printf("%s%lu", q ? ", " : "", st->per_queue[q]);
+	printf("], \"samples\": [");
+	for (k = 0, q = 0; k < FK_COUNT; k++) {
+		if (r->sample[k] == (size_t)-1)
+			continue;
+		i = r->sample[k];
+		printf("%s{\"kind\": \"%s\", \"queue\": %d, \"hash\": \"0x%08x\", \"report\": \"%s\", \"from\": \"%s\"}",
+		       q++ ? ", " : "", frame_kind_name[k], r->out[i].queue,
+		       r->exp[i].hash, vnh_report_name(r->exp[i].report),
+		       r->out[i].kernel_report ? "kernel" : "library");
+	}
+	printf("], \"ok\": %s}\n", r->rc ? "false" : "true");
+}
+
+/* Frames per queue, as bars. */
+static void print_queues(const struct demo_result *r)
+{
+	const struct exchange_stats *st = r->st;
+	unsigned long maxq_count = 0;
+	int q;
+
+	for (q = 0; q < r->nq; q++)
+		if (st->per_queue[q] > maxq_count)
+			maxq_count = st->per_queue[q];
+	printf("  queue  frames\n");
+	for (q = 0; q < r->nq; q++) {
+		int bar = maxq_count ? (int)(st->per_queue[q] * 40 / maxq_count) : 0;
+
+		printf("  %5d  %6lu  %.*s\n", q, st->per_queue[q], bar,
+		       "########################################");
+	}
+}
+
+/* Per kind: frames, queues used, report types, a sample hash and queue. */
+static void print_kinds(const struct demo_result *r)
+{
+	size_t i;
+	int k, q;
+
+	printf("\n  %-23s %6s %6s  %-16s  %s\n", "kind", "frames", "queues",
+	       "report", "sample: hash, queue");
+	for (k = 0; k < FK_COUNT; k++) {
+		char rep[64] = "";
+		unsigned int rt, used = 0;
+		int n = 0;
+
+		for (q = 0; q < TAP_QUEUES_MAX / 64; q++)
+			used += (unsigned int)__builtin_popcountll(r->kind_queues[k][q]);
+		for (rt = 0; rt <= VNH_REPORT_MAX; rt++)
+			if (r->kind_reports[k] & (1u << rt))
+				n += snprintf(rep + n, sizeof(rep) - (size_t)n,
+					      "%s%s", n ? "," : "",
+					      vnh_report_name(rt));
+		if (r->sample[k] == (size_t)-1) {
+			printf("  %-23s %6lu %6u  %-16s  %s\n", frame_kind_name[k],
+			       r->kind_n[k], used, rep, "(none arrived as predicted)");
+			continue;
+		}
+		i = r->sample[k];
+		printf("  %-23s %6lu %6u  %-16s  0x%08x -> %d (%s)\n",
+		       frame_kind_name[k], r->kind_n[k], used, rep,
+		       r->out[i].kernel_report ? r->out[i].hash : r->exp[i].hash,
+		       r->out[i].queue, r->out[i].kernel_report ? "kernel's hash" :
+		       "library's hash");
+	}
+	printf("\n");
+}
+
+/* The verdict, with the program's own count of what it steered. */
+static void print_verdict(const struct demo_result *r,
+			  const struct vnh_steer_counters *cnt)
+{
+	const struct exchange_stats *st = r->st;
+
+	if (cnt)
+		printf("  the steering program ran %llu times (frames sent: %lu)\n",
+		       (unsigned long long)cnt->packets, st->sent);
+	if (st->kernel_reports)
+		printf("  hash reports from the kernel: %lu of %lu frames, %lu differing from the library\n",
+		       st->kernel_reports, st->received, r->kmismatch);
+	if (!r->rc) {
+		printf("  OK: all %lu frames arrived on the queue the library predicts%s\n",
+		       st->received, st->kernel_reports ?
+		       ", with the hash the library computes" : "");
+	} else {
+		printf("  FAILED: %lu lost, %lu duplicated, %lu on another queue, %lu with another hash, %lu unsendable\n",
+		       st->lost, st->duplicates, r->wrongq, r->kmismatch,
+		       st->unsendable);
+		printf("  (run 'vnethash verify' on a capture for per-frame detail)\n");
+	}
+}
+
 int demo_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -403,6 +238,7 @@ int demo_main(int argc, char **argv)
 	struct vnh_steer_counters cnt = { .sz = sizeof(cnt) };
 	struct exchange_opts xopts = { 0 };
 	struct exchange_stats st;
+	struct demo_result r = { 0 };
 	struct config_args cfg;
 	struct cmd_line cl = { "demo", demo_usage, opts, &cfg, 0 };
 	struct frame_list fl;
@@ -412,18 +248,12 @@ int demo_main(int argc, char **argv)
 	struct vnh_steer *steer = NULL;
 	struct tap tap = { .nq = 0, .pkt_fd = -1 };
 	struct vnh_rss *rss = vnh_rss_new();
-	unsigned long val, mismatches = 0, kmismatch = 0, wrongq = 0;
-	unsigned long kind_n[K_COUNT] = { 0 }, kind_ok[K_COUNT] = { 0 };
-	unsigned int kind_reports[K_COUNT] = { 0 };
-	uint64_t kind_queues[K_COUNT][TAP_QUEUES_MAX / 64] = { { 0 } };
-	size_t sample[K_COUNT];
-	int opt, rc = EXIT_USAGE, json = 0, nq = 4, err, q, k;
-	unsigned int flows = 8, fl_i, p;
-	unsigned long maxq_count = 0;
+	unsigned long val;
+	int opt, rc = EXIT_USAGE, json = 0, nq = 4, err, q;
+	unsigned int flows = 8;
 	const char *dev = "vnh0";
 	char cfgdesc[200];
 	int counters_ok = 0;
-	size_t i;
 
 	frames_init(&fl);
 	if (!rss) {
@@ -471,51 +301,15 @@ int demo_main(int argc, char **argv)
 	rc = 1;
 
 	/* The traffic: @flows flows of each kind, a few packets per flow. */
-	for (k = 0; k < K_COUNT; k++)
-		sample[k] = (size_t)-1;
-	for (fl_i = 0; fl_i < flows; fl_i++) {
-		for (k = 0; k < K_COUNT; k++) {
-			unsigned int pkts = k <= K_UDP6 ? 4 : 2;
-
-			for (p = 0; p < pkts; p++) {
-				struct fb f;
-
-				build(&f, (enum kind)k, fl_i, p);
-				if (frames_add(&fl, f.b, f.n)) {
-					fprintf(stderr, "%s: out of memory\n",
-						prog_name);
-					goto out;
-				}
-			}
-		}
-	}
-	/* Interleave the flows as a real link would: shuffle. */
-	kinds = malloc(fl.n);
-	out = calloc(fl.n, sizeof(*out));
-	exp = calloc(fl.n, sizeof(*exp));
-	if (!kinds || !out || !exp) {
+	if (frames_synthesize(&fl, flows, &kinds)) {
 		fprintf(stderr, "%s: out of memory\n", prog_name);
 		goto out;
 	}
-	{
-		size_t idx = 0;
-
-		for (fl_i = 0; fl_i < flows; fl_i++)
-			for (k = 0; k < K_COUNT; k++)
-				for (p = 0; p < (k <= K_UDP6 ? 4u : 2u); p++)
-					kinds[idx++] = (uint8_t)k;
-		for (i = fl.n; i > 1; i--) {
-			size_t j = rnd() % i;
-			uint8_t *d = fl.data[i - 1], kk = kinds[i - 1];
-			uint32_t l = fl.len[i - 1];
-
-			fl.data[i - 1] = fl.data[j];
-			fl.len[i - 1] = fl.len[j];
-			kinds[i - 1] = kinds[j];
-			fl.data[j] = d;
-			fl.len[j] = l;
-			kinds[j] = kk;
-		}
+	out = calloc(fl.n, sizeof(*out));
+	exp = calloc(fl.n, sizeof(*exp));
+	if (!out || !exp) {
+		fprintf(stderr, "%s: out of memory\n", prog_name);
+		goto out;
 	}
 
 	vnh_steer_probe(&feat);
@@ -538,8 +332,7 @@ int demo_main(int argc, char **argv)
 			prog_name, errstr(err));
 		goto out;
 	}
-	for (i = 0; i < fl.n; i++)
-		vnh_rss_hash_frame(rss, fl.data[i], fl.len[i], &exp[i]);
+	exchange_expect(rss, &fl, exp, nq);
 	xopts.timeout_ms = 1000;
 	xopts.zero_is_report = vnh_hdr_zero_is_report(feat.hash_kfunc, NULL,
 						       nq);
@@ -550,60 +343,19 @@ int demo_main(int argc, char **argv)
 	}
 	counters_ok = !vnh_steer_read_counters(steer, &cnt);
 
-	for (i = 0; i < fl.n; i++) {
-		const struct frame_outcome *o = &out[i];
-		int good;
-
-		k = kinds[i];
-		kind_n[k]++;
-		kind_reports[k] |= 1u << exp[i].report;
-		if (o->state != FS_RECEIVED)
-			continue;
-		kind_queues[k][o->queue / 64] |= 1ull << (o->queue % 64);
-		good = o->queue == exp[i].queue;
-		if (!good)
-			wrongq++;
-		if (o->kernel_report &&
-		    (o->hash != exp[i].hash || o->report != exp[i].report)) {
-			kmismatch++;
-			good = 0;
-		}
-		if (good && !o->dups) {
-			kind_ok[k]++;
-			if (sample[k] == (size_t)-1)
-				sample[k] = i;
-		} else {
-			mismatches++;
-		}
-	}
-	for (q = 0; q < nq; q++)
-		if (st.per_queue[q] > maxq_count)
-			maxq_count = st.per_queue[q];
-	rc = (st.lost || st.duplicates || mismatches || st.unsendable) ? 1 : 0;
-	describe_config(rss, cfgdesc, sizeof(cfgdesc));
-
+	r.fl = &fl;
+	r.out = out;
+	r.exp = exp;
+	r.st = &st;
+	r.nq = nq;
+	tally(&r, kinds);
+	rc = r.rc;
 	if (json) {
-		printf("{\"queues\": %d, \"frames\": %zu, \"sent\": %lu, \"received\": %lu, \"lost\": %lu, \"duplicates\": %lu, \"wrong_queue\": %lu, \"kernel_hash_mismatches\": %lu, \"kernel_reports\": %lu, \"steering_prog\": %s, \"hash_kfunc\": %s, \"per_queue\": [",
-		       nq, fl.n, st.sent, st.received, st.lost,
-		       st.duplicates, wrongq, kmismatch, st.kernel_reports,
-		       feat.steering_prog == 1 ? "true" : "false",
-		       feat.hash_kfunc == 1 ? "true" : "false");
-		for (q = 0; q < nq; q++)
-			printf("%s%lu", q ? ", " : "", st.per_queue[q]);
-		printf("], \"samples\": [");
-		for (k = 0, q = 0; k < K_COUNT; k++) {
-			if (sample[k] == (size_t)-1)
-				continue;
-			i = sample[k];
-			printf("%s{\"kind\": \"%s\", \"queue\": %d, \"hash\": \"0x%08x\", \"report\": \"%s\", \"from\": \"%s\"}",
-			       q++ ? ", " : "", kind_name[k], out[i].queue,
-			       exp[i].hash, vnh_report_name(exp[i].report),
-			       out[i].kernel_report ? "kernel" : "library");
-		}
-		printf("], \"ok\": %s}\n", rc ? "false" : "true");
+		print_json(&r, &feat);
 		goto out;
 	}
 
+	describe_config(rss, cfgdesc, sizeof(cfgdesc));
 	printf("vnethash demo: RSS on a %d-queue tap (%s, in a private network namespace)\n",
 	       nq, dev);
 	printf("  kernel:  steering program %s; hash reporting kfunc %s\n",
@@ -614,58 +366,9 @@ int demo_main(int argc, char **argv)
 	       "yes, but with one queue the kernel runs no steering program");
 	printf("  config:  %s\n", cfgdesc);
 	printf("  traffic: %zu frames, %u flows of each kind\n\n", fl.n, flows);
-
-	printf("  queue  frames\n");
-	for (q = 0; q < nq; q++) {
-		int bar = maxq_count ? (int)(st.per_queue[q] * 40 / maxq_count) : 0;
-
-		printf("  %5d  %6lu  %.*s\n", q, st.per_queue[q], bar,
-		       "########################################");
-	}
-
-	printf("\n  %-23s %6s %6s  %-16s  %s\n", "kind", "frames", "queues",
-	       "report", "sample: hash, queue");
-	for (k = 0; k < K_COUNT; k++) {
-		char rep[64] = "";
-		unsigned int r, used = 0;
-		int n = 0;
-
-		for (q = 0; q < TAP_QUEUES_MAX / 64; q++)
-			used += (unsigned int)__builtin_popcountll(kind_queues[k][q]);
-		for (r = 0; r <= VNH_REPORT_MAX; r++)
-			if (kind_reports[k] & (1u << r))
-				n += snprintf(rep + n, sizeof(rep) - (size_t)n,
-					      "%s%s", n ? "," : "",
-					      vnh_report_name(r));
-		if (sample[k] == (size_t)-1) {
-			printf("  %-23s %6lu %6u  %-16s  %s\n", kind_name[k],
-			       kind_n[k], used, rep, "(none arrived as predicted)");
-			continue;
-		}
-		i = sample[k];
-		printf("  %-23s %6lu %6u  %-16s  0x%08x -> %d (%s)\n",
-		       kind_name[k], kind_n[k], used, rep,
-		       out[i].kernel_report ? out[i].hash : exp[i].hash,
-		       out[i].queue, out[i].kernel_report ? "kernel's hash" :
-		       "library's hash");
-	}
-	printf("\n");
-	if (counters_ok)
-		printf("  the steering program ran %llu times (frames sent: %lu)\n",
-		       (unsigned long long)cnt.packets, st.sent);
-	if (st.kernel_reports)
-		printf("  hash reports from the kernel: %lu of %lu frames, %lu differing from the library\n",
-		       st.kernel_reports, st.received, kmismatch);
-	if (!rc) {
-		printf("  OK: all %lu frames arrived on the queue the library predicts%s\n",
-		       st.received, st.kernel_reports ?
-		       ", with the hash the library computes" : "");
-	} else {
-		printf("  FAILED: %lu lost, %lu duplicated, %lu on another queue, %lu with another hash, %lu unsendable\n",
-		       st.lost, st.duplicates, wrongq, kmismatch,
-		       st.unsendable);
-		printf("  (run 'vnethash verify' on a capture for per-frame detail)\n");
-	}
+	print_queues(&r);
+	print_kinds(&r);
+	print_verdict(&r, counters_ok ? &cnt : NULL);
 out:
 	fflush(stdout);
 	if (steer)

@@ -6,8 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bpffs.h"
+#include "cmdline.h"
+#include "steer_dev.h"
 #include "tool.h"
-#include "steer_util.h"
 
 static const char detach_usage[] =
 "Usage: %s detach DEV [--pid PID --fd N]\n"

@@ -4,8 +4,11 @@
 #include <string.h>
 #include <sys/utsname.h>
 
+#include "vnethash_steer.h"
+
+#include "bpffs.h"
+#include "cmdline.h"
 #include "tool.h"
-#include "steer_util.h"
 
 static const char probe_usage[] =
 "Usage: %s probe [--json]\n"

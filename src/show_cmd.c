@@ -5,8 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bpffs.h"
+#include "cmdline.h"
+#include "steer_dev.h"
 #include "tool.h"
-#include "steer_util.h"
 
 static const char show_usage[] =
 "Usage: %s show DEV [--json]\n"

@@ -9,10 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "steer_util.h"
-#include "tap_util.h"
+#include "bpffs.h"
+#include "cmdline.h"
+#include "exchange.h"
+#include "internal.h"
 #include "tool.h"
-#include "vnet_hdr_hash.h"
 
 static const char verify_usage[] =
 "Usage: %s verify DEV --pcap FILE [OPTIONS]\n"
@@ -75,37 +76,23 @@ static const char *report_str(unsigned int report, char *buf, size_t size)
 	return buf;
 }
 
-enum verdict { V_OK, V_MISMATCH, V_LOST, V_DUPLICATE, V_UNSENDABLE };
-
 static const char *const verdict_name[] = {
 	[V_OK] = "OK", [V_MISMATCH] = "MISMATCH", [V_LOST] = "LOST",
 	[V_DUPLICATE] = "DUPLICATE", [V_UNSENDABLE] = "UNSENDABLE",
 };
 
-/* Classifies frame @i. */
+/* Classifies frame @i, counting losses, mismatches and duplicates. */
 static enum verdict judge(struct verify_ctx *v, size_t i)
 {
-	const struct frame_outcome *o = &v->out[i];
-	const struct vnh_result *e = &v->exp[i];
+	enum verdict r = frame_verdict(&v->out[i], &v->exp[i], NULL, NULL);
 
-	switch (o->state) {
-	case FS_UNSENDABLE:
-		return V_UNSENDABLE;
-	case FS_SENT:
-	case FS_PENDING:
+	if (r == V_LOST)
 		v->lost_frames++;
-		return V_LOST;
-	}
-	if (o->queue != e->queue ||
-	    (o->kernel_report && (o->hash != e->hash || o->report != e->report))) {
+	else if (r == V_MISMATCH)
 		v->mismatches++;
-		return V_MISMATCH;
-	}
-	if (o->dups) {
+	else if (r == V_DUPLICATE)
 		v->dup_frames++;
-		return V_DUPLICATE;
-	}
-	return V_OK;
+	return r;
 }
 
 static void print_frame(struct verify_ctx *v, size_t i, enum verdict verdict)
@@ -196,11 +183,6 @@ static void print_summary(struct verify_ctx *v, const struct exchange_stats *st,
 		printf(" (vnet header %d bytes)\n", hdr_sz);
 	else
 		printf(" (no vnet header)\n");
-}
-
-static const char *errstr(int err)
-{
-	return strerror(err < 0 ? -err : err);
 }
 
 int verify_main(int argc, char **argv)
@@ -408,10 +390,7 @@ int verify_main(int argc, char **argv)
 	 * the number of queues the device has open. */
 	err = tap_num_queues(dev);
 	total_q = err > nq ? err : nq;
-	for (i = 0; i < fl.n; i++) {
-		vnh_rss_hash_frame(rss, fl.data[i], fl.len[i], &v.exp[i]);
-		v.exp[i].queue = (uint16_t)(v.exp[i].queue % total_q);
-	}
+	exchange_expect(rss, &fl, v.exp, total_q);
 
 	xopts.timeout_ms = timeout;
 	/* Does the running program report hashes (else zeros are none)? */

@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * Shared by `vnethash attach|set|show|detach`: inspecting a tun/tap device,
- * getting a queue fd of it, the pin directory, bpffs. Tool-internal.
+ * The tun/tap device that `vnethash attach|set|show|detach` work on:
+ * inspecting it, what is pinned for it, its queues, a queue fd of it.
+ * Tool-internal.
  *
  * Each function that can fail prints its own message, naming the device and
  * the cause, and returns -1.
  */
-#ifndef VNETHASH_STEER_UTIL_H
-#define VNETHASH_STEER_UTIL_H
+#ifndef VNETHASH_STEER_DEV_H
+#define VNETHASH_STEER_DEV_H
 
 #include <net/if.h>
 #include <stdbool.h>
@@ -23,18 +24,11 @@ struct steer_dev {
 	char pin_dir[256];	/* <pin root>/<name> */
 };
 
-/* libbpf quiet unless VNETHASH_DEBUG is set. */
-void steer_tool_init(void);
-
 /*
  * Look up a tun/tap device: exists, is a tun/tap, is multiqueue (if
  * @need_mq). Fills @d.
  */
 int steer_dev_inspect(const char *name, struct steer_dev *d, bool need_mq);
-
-/* Where the pin directories of devices are: $VNETHASH_PIN_ROOT, or
- * /sys/fs/bpf/vnethash. */
-const char *steer_pin_root(void);
 
 /* Is something pinned for the device? */
 bool steer_dev_pinned(const struct steer_dev *d);
@@ -65,9 +59,6 @@ int steer_check_queues(const struct steer_dev *d, const struct vnh_rss *rss);
  */
 int steer_queue_open(const struct steer_dev *d, int pid, int fd);
 void steer_queue_close(int qfd);
-
-/* Make sure bpffs is mounted at /sys/fs/bpf (mount it if not). */
-int steer_bpffs_ready(void);
 
 /* Print an errno from the library with the device name and a hint. */
 void steer_perror(const struct steer_dev *d, const char *what, int err);

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * The rules of docs/semantics.md, one test per branch, on hand-built
- * frames; and every truncation point of representative frames, hashed from
- * a heap buffer of exactly that length.
+ * lib/hash.c: the rules of shared/vnethash_rules.h (docs/semantics.md) over
+ * a buffer, one test per branch, on hand-built frames; and every truncation
+ * point of representative frames, hashed from a heap buffer of exactly that
+ * length.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -1350,5 +1351,5 @@ int main(void)
 		cmocka_unit_test(test_all_reports_seen),
 	};
 
-	return cmocka_run_group_tests_name("rules", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("hash", tests, NULL, NULL);
 }

@@ -1,52 +1,24 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* Device inspection, queue fds, pins and bpffs for the steering commands. */
+/*
+ * The tun/tap device a steering command (attach, set, show, detach) names:
+ * inspect it, find what is pinned for it, check a configuration against
+ * its queues, get a queue fd of it, --pid/--fd, error messages.
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/if_tun.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/mount.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/vfs.h>
 #include <unistd.h>
 
-#include <bpf/libbpf.h>
-
+#include "bpffs.h"
+#include "cmdline.h"
+#include "steer_dev.h"
+#include "tap.h"
 #include "tool.h"
-#include "tap_util.h"
-#include "steer_util.h"
-
-#ifndef BPF_FS_MAGIC
-#define BPF_FS_MAGIC 0xcafe4a11
-#endif
-#define BPFFS "/sys/fs/bpf"
-#define PIN_ROOT BPFFS "/vnethash"
-
-static int libbpf_quiet(enum libbpf_print_level level, const char *fmt,
-			va_list ap)
-{
-	(void)level;
-	(void)fmt;
-	(void)ap;
-	return 0;
-}
-
-void steer_tool_init(void)
-{
-	if (!getenv("VNETHASH_DEBUG"))
-		libbpf_set_print(libbpf_quiet);
-}
-
-const char *steer_pin_root(void)
-{
-	const char *root = getenv("VNETHASH_PIN_ROOT");
-
-	return root && *root ? root : PIN_ROOT;
-}
 
 int steer_dev_inspect(const char *name, struct steer_dev *d, bool need_mq)
 {
@@ -244,37 +216,6 @@ void steer_queue_close(int qfd)
 {
 	if (qfd >= 0)
 		close(qfd);
-}
-
-int steer_bpffs_ready(void)
-{
-	struct statfs sfs;
-	const char *root = getenv("VNETHASH_PIN_ROOT");
-
-	if (root && *root) {
-		/* A test or custom root: it must already be on a bpffs. */
-		char path[256];
-		char *slash;
-
-		snprintf(path, sizeof(path), "%s", root);
-		while (statfs(path, &sfs) && (slash = strrchr(path, '/')) &&
-		       slash != path)
-			*slash = '\0';
-		if (sfs.f_type != BPF_FS_MAGIC) {
-			fprintf(stderr, "%s: VNETHASH_PIN_ROOT %s is not on a bpffs\n",
-				prog_name, root);
-			return -1;
-		}
-		return 0;
-	}
-	if (!statfs(BPFFS, &sfs) && sfs.f_type == BPF_FS_MAGIC)
-		return 0;
-	if (mount("bpf", BPFFS, "bpf", 0, "mode=0700")) {
-		fprintf(stderr, "%s: bpffs unavailable: cannot mount it at %s: %s\n",
-			prog_name, BPFFS, strerror(errno));
-		return -1;
-	}
-	return 0;
 }
 
 int steer_parse_pid_fd(int opt, const char *arg, int *pid, int *fd)

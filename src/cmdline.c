@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* Command-line parsing shared by the subcommands, RSS configuration flags. */
+/* The subcommands' command lines: getopt, numbers, hex, RSS configuration flags. */
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmdline.h"
 #include "tool.h"
 
 int parse_uint(const char *s, unsigned long max, unsigned long *val)

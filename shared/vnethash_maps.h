@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR LGPL-2.1 OR BSD-2-Clause) */
 /*
  * vnethash_maps.h - map layouts of the vnethash steering program, shared by
- * the BPF program (bpf/vnethash_steer.bpf.c) and user space (lib/steer.c).
+ * the BPF program (bpf/vnethash_steer.bpf.c) and user space
+ * (lib/steer_config.c, lib/steer_counters.c, lib/steer_pin.c).
  * Include <linux/types.h> (or vmlinux types) first.
  *
  * Maps:
