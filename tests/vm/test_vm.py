@@ -16,10 +16,12 @@ NAME is one of:
              fields, frames byte for byte intact (verify matches them)
   reconfig   tests/tap/test_reconfig.py (live `vnethash set` under
              traffic) inside the VM
-  context    the kfunc fails outside a steering run: the series' selftest
-             (BPF_PROG_TEST_RUN and a socket filter get -EOPNOTSUPP,
-             -EINVAL for a bad report) and the steering program under
-             BPF_PROG_TEST_RUN counting one kfunc failure per run
+  context    the series' selftest (every subtest: header sizes, hash
+             fields, -EINVAL for bad report/flags in a steering run,
+             -EOPNOTSUPP outside one whatever the arguments, verifier
+             rejections, single queue), the steering program under
+             BPF_PROG_TEST_RUN counting one kfunc failure per run, and
+             the weak-kfunc probe (kernel/kfunc-compat)
   memory     100,000 packets through the tap: no growth of the skb
              extension cache or of slab memory
   steering   the previous issue's steering checks on this kernel
@@ -284,6 +286,25 @@ def check_context(vm, args):
              "runs: %s" % runs)
     log("ok - the kfunc refused every BPF_PROG_TEST_RUN call (%s calls)"
         % "+".join(f for _, f in runs))
+    # The weak-kfunc pattern (kernel/kfunc-compat): one object, the v2
+    # extern resolves, the v1 flavour does not, and the object loads.
+    p = subprocess.run([os.path.join(SRC, "kernel", "kfunc-compat",
+                                     "build.sh"),
+                        os.path.join(workdir(args), "kfunc-compat")],
+                       stdout=subprocess.PIPE, text=True)
+    if p.returncode != 0:
+        fail("building kernel/kfunc-compat failed")
+    out = check_binary(vm, args, p.stdout.strip().splitlines()[-1])
+    m = re.search(r"have_kfunc=(-?\d+) have_v1=(-?\d+) ret=(-?\d+) "
+                  r"ret_v1=(-?\d+)", out)
+    if not m:
+        fail("weak_probe printed no result: %s" % out[-500:])
+    want = ("1", "0", "-95", "1")
+    if m.groups() != want:
+        fail("weak_probe: have_kfunc/have_v1/ret/ret_v1 = %s, expected %s"
+             % ("/".join(m.groups()), "/".join(want)))
+    log("ok - weak kfunc pattern: the v2 extern resolves (-EOPNOTSUPP under "
+        "BPF_PROG_TEST_RUN), the v1 prototype does not, the object loads")
 
 
 MEM_SCRIPT = r"""
