@@ -418,6 +418,9 @@ def run_guest(args, hash_on, nframes, vhost=True):
     if (F_HASH_REPORT in feats) != hash_on:
         fail("HASH_REPORT negotiated: %s, wanted %s" % (F_HASH_REPORT in feats, hash_on))
     g.cmd("ethtool -L eth0 combined %d" % QUEUES)
+    # the frames carry random destination MACs: without vhost, QEMU's
+    # receive filter would drop them unless the guest is promiscuous
+    g.cmd("ip link set eth0 promisc on")
     if hash_on:
         # virtio_net offers rxhash but leaves it off: only with it on does
         # the driver take the hash from the header (skb->hash, XDP rx-hash)
