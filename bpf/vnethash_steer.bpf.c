@@ -119,14 +119,113 @@ struct {
 	__type(value, struct vnh_steer_debug);
 } vnh_debug SEC(".maps");
 
+/*
+ * Bytes of the packet the program loads up front: the longest span the
+ * rules' fast path reads (Ethernet + IPv6 + TCP), rounded up.
+ */
+#define VNH_HEAD_LEN	80
+
+/*
+ * Under BPF_PROG_TEST_RUN the packet belongs to the loopback device
+ * (ifindex 1), which never runs a tun steering program.
+ */
+#define VNH_LOOPBACK_IFINDEX	1
+
+/*
+ * Load the first bytes of the packet (from the MAC header for a tap, from
+ * the network header for a tun) into @buf with one helper call; returns
+ * how many, 0 when none could be read this way (the packet's linear part
+ * is shorter than its headers): the general rules then read it piecewise.
+ *
+ * How long the packet is counted from where we start: skb->len counts from
+ * skb->data, which is where we start at tun's select_queue (the MAC header
+ * of a tap's frame, the network header of a tun's packet), but under
+ * BPF_PROG_TEST_RUN it is the network header also for a frame (after
+ * eth_type_trans()), 14 bytes after the MAC header. So a frame on the
+ * loopback device (a test run) asks for 14 bytes more than skb->len first;
+ * every other packet asks for skb->len (a test run naming another device
+ * then sees 14 bytes fewer, and the general rules read the rest). Either
+ * way the bytes read are the packet's; only the number of calls differs.
+ */
+static __always_inline __u32 vnh_load_head(struct __sk_buff *skb, __u32 start,
+					   __u8 *buf)
+{
+	__u64 len = skb->len, want;
+	int mac = start == BPF_HDR_START_MAC;
+
+	if (mac && skb->ifindex == VNH_LOOPBACK_IFINDEX) {
+		want = len < VNH_HEAD_LEN - 14 ? len + 14 : VNH_HEAD_LEN;
+		if (want >= 14 && want <= VNH_HEAD_LEN &&
+		    !bpf_skb_load_bytes_relative(skb, 0, buf, want, start))
+			return want;
+	}
+	want = len < VNH_HEAD_LEN ? len : VNH_HEAD_LEN;
+	if (want >= 1 && want <= VNH_HEAD_LEN &&
+	    !bpf_skb_load_bytes_relative(skb, 0, buf, want, start))
+		return want;
+	return 0;
+}
+
+/*
+ * Toeplitz over the @addr bytes of addresses at @p and, when @ports, the
+ * 4 bytes of ports right after them: the rules' table lookup, unrolled,
+ * over the packet bytes in place.
+ */
+static __always_inline __u32 vnh_fast_toeplitz(const __u32 *table,
+					       const __u8 *p, const __u32 addr,
+					       int ports)
+{
+	__u32 hash = 0, i;
+
+#pragma clang loop unroll(full)
+	for (i = 0; i < addr; i++)
+		hash ^= table[i * 256 + p[i]];
+	if (ports) {
+#pragma clang loop unroll(full)
+		for (i = addr; i < addr + 4; i++)
+			hash ^= table[i * 256 + p[i]];
+	}
+	return hash;
+}
+
+/*
+ * The general rules, reading the packet piece by piece: for everything the
+ * fast path leaves (VLAN tags, IPv4 options, IPv6 extension headers,
+ * truncated or non-linear headers). A subprogram of its own, so the fast
+ * path's registers are not spilled around it. Returns the report type and
+ * stores the hash in *hash.
+ */
+static __noinline __u32 vnh_steer_slow(struct __sk_buff *skb,
+				       const struct vnh_steer_cfg *cfg,
+				       __u32 *hash)
+{
+	struct vnh_hash_input in;
+	struct vnh_skb c = { .skb = skb };
+	__u32 report;
+
+	if (cfg->flags & VNH_CFG_F_L3) {
+		c.start = BPF_HDR_START_NET;
+		report = vnh_rules_l3(&c, 0, bpf_ntohs((__u16)skb->protocol),
+				      cfg->hash_types, &in);
+	} else {
+		c.start = BPF_HDR_START_MAC;
+		report = vnh_rules_eth(&c, cfg->hash_types, &in);
+	}
+	if (report > VNH_REPORT_MAX || report == VNH_REPORT_NONE) {
+		*hash = 0;
+		return VNH_REPORT_NONE;
+	}
+	*hash = vnh_rules_toeplitz(cfg->toeplitz, &in);
+	return report;
+}
+
 static __always_inline int vnh_steer(struct __sk_buff *skb)
 {
 	struct vnh_steer_stats *st;
 	struct vnh_steer_debug *dbg;
 	struct vnh_steer_cfg *cfg;
-	struct vnh_hash_input in;
-	struct vnh_skb c;
-	__u32 zero = 0, report, hash = 0, flags, queue;
+	__u8 head[VNH_HEAD_LEN];
+	__u32 zero = 0, report, hash = 0, flags, queue, avail, in_off = 0;
 	int kret = 1;
 	void *inner;
 
@@ -141,25 +240,41 @@ static __always_inline int vnh_steer(struct __sk_buff *skb)
 	}
 
 	flags = cfg->flags;
-	c.skb = skb;
-	if (flags & VNH_CFG_F_L3) {
-		c.start = BPF_HDR_START_NET;
-		report = vnh_rules_l3(&c, 0, bpf_ntohs((__u16)skb->protocol),
-				      cfg->hash_types, &in);
-	} else {
-		c.start = BPF_HDR_START_MAC;
-		report = vnh_rules_eth(&c, cfg->hash_types, &in);
-	}
-	if (report > VNH_REPORT_MAX)
-		report = VNH_REPORT_NONE;
+	avail = vnh_load_head(skb, flags & VNH_CFG_F_L3 ? BPF_HDR_START_NET :
+							  BPF_HDR_START_MAC,
+			      head);
+	if (flags & VNH_CFG_F_L3)
+		report = vnh_rules_l3_fast(head, 0, avail,
+					   bpf_ntohs((__u16)skb->protocol),
+					   cfg->hash_types, &in_off);
+	else
+		report = vnh_rules_eth_fast(head, avail, cfg->hash_types,
+					    &in_off);
 
-	if (report != VNH_REPORT_NONE) {
-		hash = vnh_rules_toeplitz(cfg->toeplitz, &in);
+	if (report == VNH_FAST_MISS) {
+		report = vnh_steer_slow(skb, cfg, &hash);
+		if (report > VNH_REPORT_MAX)
+			report = VNH_REPORT_NONE;
+	} else if (report != VNH_REPORT_NONE) {
+		/* The input lies contiguously in head at a fixed offset. */
+		__u32 len = vnh_rules_input_len(report);
+
+		int ports = len == 12 || len == 36;
+		__u32 off = flags & VNH_CFG_F_L3 ? 0 : 14;
+
+		if (len <= 12)
+			hash = vnh_fast_toeplitz(cfg->toeplitz,
+						 head + off + 12, 8, ports);
+		else
+			hash = vnh_fast_toeplitz(cfg->toeplitz,
+						 head + off + 8, 32, ports);
+	}
+
+	if (report != VNH_REPORT_NONE)
 		queue = cfg->table[hash & cfg->table_mask &
 				   (VNH_TABLE_LEN_MAX - 1)];
-	} else {
+	else
 		queue = cfg->unclassified;
-	}
 
 	if (!(flags & VNH_CFG_F_NO_REPORT) && bpf_tun_vnet_hash_set) {
 		kret = bpf_tun_vnet_hash_set(skb, hash, report, 0);

@@ -21,7 +21,7 @@
 
 _Static_assert(VNH_STEER_STAT_QUEUES == VNH_STATS_QUEUES,
 	       "public and map queue counter counts differ");
-_Static_assert(sizeof(struct vnh_toeplitz_table) ==
+_Static_assert(sizeof(((struct vnh_toeplitz_table *)0)->entry) ==
 	       sizeof(((struct vnh_steer_cfg *)0)->toeplitz),
 	       "Toeplitz table layouts differ");
 

@@ -17,6 +17,7 @@ int set_main(int argc, char **argv);
 int show_main(int argc, char **argv);
 int detach_main(int argc, char **argv);
 int probe_main(int argc, char **argv);
+int bench_main(int argc, char **argv);
 
 /* A negative or positive errno as text. */
 static inline const char *errstr(int err)
