@@ -14,7 +14,9 @@
  * which writes them into the packet's virtio_net_hdr_v1_hash. The kfunc is
  * a weak ksym: on other kernels its address is NULL, the call is dead code
  * and the verifier removes it, so one object loads everywhere. See
- * docs/steering.md for the libbpf details.
+ * docs/steering.md for the libbpf details. Built with -DVNH_PROGTYPE, the
+ * same source is a BPF_PROG_TYPE_VNET_HASH program instead (the comparison
+ * build of docs/kernel-design.md): it reports through its context.
  *
  * Packet bytes are read with bpf_skb_load_bytes_relative(): from the MAC
  * header for a tap (Ethernet frames), from the network header for a tun
@@ -75,6 +77,32 @@ static __always_inline int vnh_skb_load(const struct vnh_skb *c, __u32 off,
 
 char LICENSE[] SEC("license") = "GPL";
 
+#ifdef VNH_PROGTYPE
+/*
+ * The comparison build (-DVNH_PROGTYPE, kernel patches 0020+): a
+ * BPF_PROG_TYPE_VNET_HASH program reports by writing two fields that the
+ * type appends to struct __sk_buff. The host's UAPI headers do not have
+ * them, so they are reached through this layout (same offsets).
+ */
+struct vnh_vnet_hash_ctx {
+	struct __sk_buff skb;
+	__u32 vnet_hash_value;
+	__u32 vnet_hash_report;
+};
+
+#define VNH_PROG_SEC	"vnet_hash"
+#define VNH_CAN_REPORT	1
+
+static __always_inline int vnh_report(struct __sk_buff *skb, __u32 hash,
+				      __u32 report)
+{
+	struct vnh_vnet_hash_ctx *ctx = (struct vnh_vnet_hash_ctx *)skb;
+
+	ctx->vnet_hash_value = hash;
+	ctx->vnet_hash_report = report;
+	return 0;
+}
+#else
 /*
  * The hash-report kfunc of the vnethash kernel series: records the hash
  * for the packet being steered. 0, -EINVAL (report > 9) or -EOPNOTSUPP
@@ -82,6 +110,16 @@ char LICENSE[] SEC("license") = "GPL";
  */
 extern int bpf_tun_vnet_hash_set(struct __sk_buff *skb, __u32 hash_value,
 				 __u16 hash_report) __ksym __weak;
+
+#define VNH_PROG_SEC	"socket"
+#define VNH_CAN_REPORT	(bpf_tun_vnet_hash_set != 0)
+
+static __always_inline int vnh_report(struct __sk_buff *skb, __u32 hash,
+				      __u32 report)
+{
+	return bpf_tun_vnet_hash_set(skb, hash, (__u16)report);
+}
+#endif
 
 /*
  * The inner map's value is given by size: clang emits struct vnh_steer_cfg
@@ -158,8 +196,8 @@ static __always_inline int vnh_steer(struct __sk_buff *skb)
 		queue = cfg->unclassified;
 	}
 
-	if (!(flags & VNH_CFG_F_NO_REPORT) && bpf_tun_vnet_hash_set) {
-		kret = bpf_tun_vnet_hash_set(skb, hash, (__u16)report);
+	if (!(flags & VNH_CFG_F_NO_REPORT) && VNH_CAN_REPORT) {
+		kret = vnh_report(skb, hash, report);
 		if (st) {
 			if (kret)
 				st->kfunc_fail++;
@@ -191,7 +229,7 @@ static __always_inline int vnh_steer(struct __sk_buff *skb)
  * libbpf (1.1 and later) resolves it from kernel or module BTF, or leaves
  * its address 0 and the call as dead code, which the verifier removes.
  */
-SEC("socket")
+SEC(VNH_PROG_SEC)
 int vnh_steer_prog(struct __sk_buff *skb)
 {
 	return vnh_steer(skb);

@@ -74,7 +74,33 @@ struct vnh_steer_opts {
 	 * (-ERANGE) a configuration naming a queue >= max_queues.
 	 */
 	unsigned int max_queues;
+	/*
+	 * enum vnh_steer_mechanism: how the kernel learns the hash. A
+	 * mechanism the kernel lacks is an error (-EOPNOTSUPP), never a
+	 * silent fallback; AUTO picks the best there is. With no_report,
+	 * only AUTO and STEER are valid.
+	 */
+	int mechanism;
 };
+
+/*
+ * How the steering program hands the hash to the kernel
+ * (docs/kernel-design.md):
+ * KFUNC: a socket filter calling bpf_tun_vnet_hash_set() (kernel series);
+ * PROGTYPE: a BPF_PROG_TYPE_VNET_HASH program writing its context (the
+ * comparison patches 0020+, not for mainline); STEER: no report at all.
+ * AUTO: KFUNC if the kernel has the kfunc, else PROGTYPE if it has the
+ * program type, else STEER.
+ */
+enum vnh_steer_mechanism {
+	VNH_STEER_MECH_AUTO = 0,
+	VNH_STEER_MECH_KFUNC = 1,
+	VNH_STEER_MECH_PROGTYPE = 2,
+	VNH_STEER_MECH_STEER = 3,
+};
+
+/** vnh_steer_mechanism_name() - "auto", "kfunc", "progtype", "steer"; NULL if unknown. */
+const char *vnh_steer_mechanism_name(int mechanism);
 
 /**
  * vnh_steer_load() - load the steering program and its maps, configured
@@ -140,6 +166,8 @@ struct vnh_steer_info {
 				 * hash-report kfunc (the kernel has it);
 				 * 0 if the call was left out as dead code */
 	uint32_t verified_insns;	/* instructions the verifier processed */
+	int mechanism;		/* enum vnh_steer_mechanism in use, never
+				 * AUTO; < 0: unknown (-errno) */
 };
 
 /**

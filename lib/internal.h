@@ -83,11 +83,20 @@ static inline void vnh_opts_out(void *dst, const void *src, size_t src_sz)
 
 struct vnh_steer {
 	struct vnethash_steer *skel;	/* NULL when opened from pins */
+	struct vnethash_steer_pt *skel_pt;	/* the PROGTYPE build, or NULL */
 	int prog_fd;
 	int config_fd;			/* the ARRAY_OF_MAPS */
 	int stats_fd;
 	int debug_fd;
 };
+
+/*
+ * The number of BPF_PROG_TYPE_VNET_HASH in the running kernel (from its
+ * BTF), or a negative errno (-EOPNOTSUPP: the kernel has no such type).
+ */
+VNH_HIDDEN int vnh_progtype_number(void);
+/* The mechanism of a loaded program (enum vnh_steer_mechanism) or -errno. */
+VNH_HIDDEN int vnh_prog_mechanism(int prog_fd, int no_report);
 
 /* An object with no fds open yet (all -1); NULL without memory. */
 VNH_HIDDEN struct vnh_steer *vnh_steer_alloc(void);

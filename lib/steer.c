@@ -18,6 +18,7 @@
 
 #include "internal.h"
 #include "vnethash_steer.skel.h"
+#include "vnethash_steer_pt.skel.h"
 
 _Static_assert(VNH_STEER_STAT_QUEUES == VNH_STATS_QUEUES,
 	       "public and map queue counter counts differ");
@@ -71,6 +72,8 @@ void vnh_steer_free(struct vnh_steer *s)
 	steer_close_fds(s);
 	if (s->skel)
 		vnethash_steer__destroy(s->skel);
+	if (s->skel_pt)
+		vnethash_steer_pt__destroy(s->skel_pt);
 	free(s);
 }
 
@@ -94,6 +97,86 @@ static int dup_fd(int fd)
 	return d < 0 ? -errno : d;
 }
 
+/* Load the kfunc (socket filter) build of the program into @s. */
+static int load_kfunc_build(struct vnh_steer *s)
+{
+	s->skel = vnethash_steer__open();
+	if (!s->skel)
+		return -errno;
+	if (vnethash_steer__load(s->skel))
+		return -errno;
+	if ((s->prog_fd = dup_fd(bpf_program__fd(s->skel->progs.vnh_steer_prog))) < 0 ||
+	    (s->config_fd = dup_fd(bpf_map__fd(s->skel->maps.vnh_config))) < 0 ||
+	    (s->stats_fd = dup_fd(bpf_map__fd(s->skel->maps.vnh_stats))) < 0 ||
+	    (s->debug_fd = dup_fd(bpf_map__fd(s->skel->maps.vnh_debug))) < 0)
+		return -errno;
+	return 0;
+}
+
+/*
+ * Load the BPF_PROG_TYPE_VNET_HASH build into @s. libbpf does not know the
+ * section "vnet_hash" unless it is patched too, so the type is set by its
+ * number, which the kernel's BTF gives.
+ */
+static int load_progtype_build(struct vnh_steer *s)
+{
+	int type = vnh_progtype_number();
+
+	if (type < 0)
+		return type;
+	s->skel_pt = vnethash_steer_pt__open();
+	if (!s->skel_pt)
+		return -errno;
+	if (bpf_program__set_type(s->skel_pt->progs.vnh_steer_prog,
+				  (enum bpf_prog_type)type))
+		return -EINVAL;
+	if (vnethash_steer_pt__load(s->skel_pt))
+		return -errno;
+	if ((s->prog_fd = dup_fd(bpf_program__fd(s->skel_pt->progs.vnh_steer_prog))) < 0 ||
+	    (s->config_fd = dup_fd(bpf_map__fd(s->skel_pt->maps.vnh_config))) < 0 ||
+	    (s->stats_fd = dup_fd(bpf_map__fd(s->skel_pt->maps.vnh_stats))) < 0 ||
+	    (s->debug_fd = dup_fd(bpf_map__fd(s->skel_pt->maps.vnh_debug))) < 0)
+		return -errno;
+	return 0;
+}
+
+/* Back to an object with nothing loaded, for another build. */
+static void steer_unload(struct vnh_steer *s)
+{
+	steer_close_fds(s);
+	s->prog_fd = s->config_fd = s->stats_fd = s->debug_fd = -1;
+	if (s->skel)
+		vnethash_steer__destroy(s->skel);
+	s->skel = NULL;
+}
+
+/*
+ * Load the build @mech asks for (AUTO: the best the kernel has). A
+ * mechanism the kernel lacks is -EOPNOTSUPP.
+ */
+static int load_mechanism(struct vnh_steer *s, int mech)
+{
+	int err, calls;
+
+	if (mech == VNH_STEER_MECH_PROGTYPE)
+		return load_progtype_build(s);
+	err = load_kfunc_build(s);
+	if (err || mech == VNH_STEER_MECH_STEER)
+		return err;
+	/* Did the weak kfunc resolve, i.e. is the call still there? */
+	calls = vnh_prog_calls_kfunc(s->prog_fd, NULL, NULL);
+	if (calls < 0)
+		return calls;
+	if (calls)
+		return 0;
+	if (mech == VNH_STEER_MECH_KFUNC)
+		return -EOPNOTSUPP;
+	if (vnh_progtype_number() < 0)
+		return 0;		/* AUTO: steering is all there is */
+	steer_unload(s);
+	return load_progtype_build(s);
+}
+
 int vnh_steer_load(const struct vnh_rss *rss,
 		   const struct vnh_steer_opts *opts, struct vnh_steer **steer)
 {
@@ -111,6 +194,14 @@ int vnh_steer_load(const struct vnh_rss *rss,
 	err = mode_flags(o.mode, &flags);
 	if (err)
 		return err;
+	if (o.mechanism < VNH_STEER_MECH_AUTO ||
+	    o.mechanism > VNH_STEER_MECH_STEER)
+		return -EINVAL;
+	if (o.no_report && o.mechanism != VNH_STEER_MECH_AUTO &&
+	    o.mechanism != VNH_STEER_MECH_STEER)
+		return -EINVAL;
+	if (o.mechanism == VNH_STEER_MECH_STEER)
+		o.no_report = 1;
 	if (o.no_report)
 		flags |= VNH_CFG_F_NO_REPORT;
 	if (o.debug)
@@ -122,22 +213,10 @@ int vnh_steer_load(const struct vnh_rss *rss,
 	s = vnh_steer_alloc();
 	if (!s)
 		return -ENOMEM;
-	s->skel = vnethash_steer__open();
-	if (!s->skel) {
-		err = -errno;
+	err = load_mechanism(s, o.no_report ? VNH_STEER_MECH_STEER :
+					      o.mechanism);
+	if (err)
 		goto fail;
-	}
-	if (vnethash_steer__load(s->skel)) {
-		err = -errno;
-		goto fail;
-	}
-	if ((s->prog_fd = dup_fd(bpf_program__fd(s->skel->progs.vnh_steer_prog))) < 0 ||
-	    (s->config_fd = dup_fd(bpf_map__fd(s->skel->maps.vnh_config))) < 0 ||
-	    (s->stats_fd = dup_fd(bpf_map__fd(s->skel->maps.vnh_stats))) < 0 ||
-	    (s->debug_fd = dup_fd(bpf_map__fd(s->skel->maps.vnh_debug))) < 0) {
-		err = -errno;
-		goto fail;
-	}
 	cfg = vnh_cfg_build(rss, flags, 1, o.max_queues);
 	if (!cfg) {
 		err = -ENOMEM;

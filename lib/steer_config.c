@@ -177,6 +177,7 @@ int vnh_steer_get_config(const struct vnh_steer *s, struct vnh_rss *rss,
 		in.generation = cfg->generation;
 		in.kfunc = vnh_prog_calls_kfunc(s->prog_fd, &in.prog_id,
 					    &in.verified_insns);
+		in.mechanism = vnh_prog_mechanism(s->prog_fd, in.no_report);
 		vnh_opts_out(info, &in, sizeof(in));
 	}
 	free(cfg);

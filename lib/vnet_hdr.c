@@ -47,5 +47,7 @@ int vnh_hdr_zero_is_report(int kfunc, const struct vnh_steer_info *prog,
 {
 	if (kfunc != 1 || queues <= 1)
 		return 0;
-	return !prog || (prog->kfunc > 0 && !prog->no_report);
+	return !prog || ((prog->kfunc > 0 ||
+			  prog->mechanism == VNH_STEER_MECH_PROGTYPE) &&
+			 !prog->no_report);
 }

@@ -81,5 +81,7 @@ int config_device_queues(struct config_args *cfg, int max);
 
 int parse_hex(const char *s, uint8_t *buf, size_t max, size_t *len);
 int parse_uint(const char *s, unsigned long max, unsigned long *val);
+/* enum vnh_steer_mechanism from its name; -1 (message printed) if unknown. */
+int parse_mechanism(const char *s);
 
 #endif

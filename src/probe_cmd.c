@@ -25,6 +25,9 @@ static const char probe_usage[] =
 "                       'tun: Introduce virtio-net hashing feature' series):\n"
 "                       struct tun_vnet_hash in kernel BTF\n"
 "\n"
+"  mechanism_auto       what 'attach --mechanism auto' uses here: kfunc,\n"
+"                       progtype or steer\n"
+"\n"
 "  --json              one JSON object; values true, false or null (unknown)\n"
 "  -h, --help          this text\n"
 "\n"
@@ -54,6 +57,7 @@ int probe_main(int argc, char **argv)
 	};
 	struct cmd_line cl = { "probe", probe_usage, opts, NULL, 0 };
 	struct vnh_steer_features f = { .sz = sizeof(f) };
+	const char *auto_mech;
 	struct utsname uts;
 	int opt, json = 0;
 
@@ -71,11 +75,15 @@ int probe_main(int argc, char **argv)
 	if (uname(&uts))
 		strcpy(uts.release, "?");
 
+	auto_mech = f.steering_prog <= 0 ? NULL :
+		    f.hash_kfunc > 0 ? "kfunc" :
+		    f.prog_type_vnet_hash > 0 ? "progtype" : "steer";
 	if (json) {
-		printf("{\"kernel\": \"%s\", \"steering_prog\": %s, \"hash_kfunc\": %s, \"hash_kfunc_btf\": \"%s\", \"prog_type_vnet_hash\": %s, \"native_hash\": %s}\n",
+		printf("{\"kernel\": \"%s\", \"steering_prog\": %s, \"hash_kfunc\": %s, \"hash_kfunc_btf\": \"%s\", \"prog_type_vnet_hash\": %s, \"native_hash\": %s, \"mechanism_auto\": %s%s%s}\n",
 		       uts.release, jb(f.steering_prog), jb(f.hash_kfunc),
 		       f.hash_kfunc_btf, jb(f.prog_type_vnet_hash),
-		       jb(f.native_hash));
+		       jb(f.native_hash), auto_mech ? "\"" : "",
+		       auto_mech ? auto_mech : "null", auto_mech ? "\"" : "");
 		return 0;
 	}
 	printf("kernel %s\n", uts.release);
@@ -94,8 +102,10 @@ int probe_main(int argc, char **argv)
 	       yn(f.native_hash), f.native_hash < 0 ? ": " : "",
 	       why(f.native_hash));
 	if (f.steering_prog > 0)
-		printf("=> RSS in the kernel: yes; hash reporting: %s\n",
+		printf("=> RSS in the kernel: yes; hash reporting: %s; attach --mechanism auto: %s\n",
 		       f.hash_kfunc > 0 ? "yes (kfunc)" :
-		       "no (steering only; user space computes hashes)");
+		       f.prog_type_vnet_hash > 0 ? "yes (BPF_PROG_TYPE_VNET_HASH)" :
+		       "no (steering only; user space computes hashes)",
+		       auto_mech);
 	return 0;
 }

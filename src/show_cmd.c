@@ -27,7 +27,15 @@ static const char *reporting(const struct vnh_steer_info *info)
 {
 	if (info->no_report)
 		return "off";
-	return info->kfunc > 0 ? "on" : "unavailable";
+	return info->kfunc > 0 || info->mechanism == VNH_STEER_MECH_PROGTYPE ?
+	       "on" : "unavailable";
+}
+
+static const char *mechanism(const struct vnh_steer_info *info)
+{
+	const char *name = vnh_steer_mechanism_name(info->mechanism);
+
+	return name ? name : "unknown";
 }
 
 /* Queues worth listing: up to the highest named or counted one. */
@@ -60,9 +68,9 @@ static void print_json(const struct steer_dev *dev, const struct vnh_rss *rss,
 	       dev->name, dev->pin_dir, info->prog_id,
 	       info->mode == VNH_STEER_MODE_L3 ? "tun" : "tap",
 	       info->generation);
-	printf(" \"queues\": %d, \"hash_reporting\": \"%s\", \"kfunc\": %s, \"verified_insns\": %u,\n",
-	       dev->numqueues, reporting(info), info->kfunc > 0 ? "true" : "false",
-	       info->verified_insns);
+	printf(" \"queues\": %d, \"hash_reporting\": \"%s\", \"mechanism\": \"%s\", \"kfunc\": %s, \"verified_insns\": %u,\n",
+	       dev->numqueues, reporting(info), mechanism(info),
+	       info->kfunc > 0 ? "true" : "false", info->verified_insns);
 	printf(" \"hash_types\": [");
 	for (i = 0; i < 9; i++)
 		if (types & (1u << i)) {
@@ -111,9 +119,11 @@ static void print_text(const struct steer_dev *dev, const struct vnh_rss *rss,
 	       info->mode == VNH_STEER_MODE_L3 ? "tun" : "tap",
 	       info->generation, dev->pin_dir);
 	printf("Hash reporting: %s\n",
-	       info->no_report ? "off (attached with --no-report)" :
+	       info->no_report ? "off (attached with --no-report or --mechanism steer)" :
+	       info->mechanism == VNH_STEER_MECH_PROGTYPE ? "on (BPF_PROG_TYPE_VNET_HASH program)" :
 	       info->kfunc > 0 ? "on (bpf_tun_vnet_hash_set)" :
 	       "unavailable (kernel lacks bpf_tun_vnet_hash_set): steering only");
+	printf("Mechanism: %s\n", mechanism(info));
 	printf("Hash types:");
 	if (!types)
 		printf(" none");
