@@ -104,12 +104,15 @@ static __always_inline int vnh_report(struct __sk_buff *skb, __u32 hash,
 }
 #else
 /*
- * The hash-report kfunc of the vnethash kernel series: records the hash
- * for the packet being steered. 0, -EINVAL (report > 9) or -EOPNOTSUPP
- * (not called from a tun steering run, e.g. under BPF_PROG_TEST_RUN).
+ * The hash-report kfunc of the vnethash kernel series (v2 contract): records
+ * the hash for the packet being steered. 0; -EOPNOTSUPP (checked first: not
+ * a tun steering run, e.g. under BPF_PROG_TEST_RUN, or the tap's vnet
+ * header cannot carry a hash); -EINVAL (flags not 0, report > 9). A kernel
+ * with another prototype under this name (the v1 series' three arguments)
+ * leaves the weak extern unresolved: steering only.
  */
 extern int bpf_tun_vnet_hash_set(struct __sk_buff *skb, __u32 hash_value,
-				 __u16 hash_report) __ksym __weak;
+				 __u32 hash_report, __u64 flags) __ksym __weak;
 
 #define VNH_PROG_SEC	"socket"
 #define VNH_CAN_REPORT	(bpf_tun_vnet_hash_set != 0)
@@ -117,7 +120,7 @@ extern int bpf_tun_vnet_hash_set(struct __sk_buff *skb, __u32 hash_value,
 static __always_inline int vnh_report(struct __sk_buff *skb, __u32 hash,
 				      __u32 report)
 {
-	return bpf_tun_vnet_hash_set(skb, hash, (__u16)report);
+	return bpf_tun_vnet_hash_set(skb, hash, report, 0);
 }
 #endif
 

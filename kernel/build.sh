@@ -1,37 +1,46 @@
 #!/bin/bash
-# kernel/build.sh - build the vnethash test kernel (Linux 6.12 + kernel/patches).
+# kernel/build.sh - build the vnethash test kernel: Linux 7.3 + kernel/patches
+# (the default), or Linux 6.12 + kernel/patches-6.12 (the backport).
 #
 # Usage: kernel/build.sh [options]
 #   (no option)    build if needed; print the bzImage path (only line on stdout)
+#   --kernel VER   which kernel: 7.3 (default) or 6.12; also from the
+#                  environment, VNETHASH_KERNEL_VERSION=VER
 #   --print-path   print the path the bzImage has / would have; build nothing
 #   --tree         print the kernel tree's path instead of the bzImage's
 #                  (built if needed; with --print-path: not built)
 #   --force        throw away this configuration's tree and build from scratch
 #   --no-seed      do not start from a copy of an older tree (full build)
 #   -v, --verbose  stream the whole make output to stderr
-#   -q, --quiet    only stage messages (and errors) on stderr
+#   -q, --quiet    only stage messages, progress lines (every 30 s and at
+#                  each stage of make) and errors on stderr
 #   -h, --help
 #
+# Per version: 7.3 uses linux-source-7.3, kernel/patches/, config.fragment;
+# 6.12 uses linux-source-6.12, kernel/patches-6.12/, config-6.12.fragment.
+#
 # The cache (${VNETHASH_KERNEL_CACHE:-/var/cache/vnethash/kernel}) holds one
-# directory per key: a hash of the source package version, the patches
-# (names and contents, in order), config.fragment, this script, and the
-# compiler / pahole versions.  See kernel/README.md for the layout.
+# directory per key: a hash of the kernel version, the source package
+# version, the patches (names and contents, in order), the config fragment,
+# this script, and the compiler / pahole versions.  See kernel/README.md for
+# the layout.
 set -euo pipefail
 export LC_ALL=C
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 self="$here/$(basename "${BASH_SOURCE[0]}")"
 cache=${VNETHASH_KERNEL_CACHE:-/var/cache/vnethash/kernel}
-pkg=linux-source-6.12
-tarball=/usr/src/$pkg.tar.xz
-fragment=$here/config.fragment
-patchdir=$here/patches
 keep=${VNETHASH_KERNEL_KEEP:-4}
 arch=x86_64
+kver=${VNETHASH_KERNEL_VERSION:-7.3}
 
 print_path=0 want_tree=0 force=0 seed=1 verbosity=normal
 while [ $# -gt 0 ]; do
 	case $1 in
+	--kernel)
+		[ $# -ge 2 ] || { echo "build.sh: --kernel needs a version (7.3 or 6.12)" >&2; exit 2; }
+		kver=$2; shift ;;
+	--kernel=*) kver=${1#--kernel=} ;;
 	--print-path) print_path=1 ;;
 	--tree) want_tree=1 ;;
 	--force) force=1 ;;
@@ -43,6 +52,14 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
+
+case $kver in
+7.3) fragment=$here/config.fragment patchdir=$here/patches ;;
+6.12) fragment=$here/config-6.12.fragment patchdir=$here/patches-6.12 ;;
+*) echo "build.sh: unknown kernel version '$kver' (7.3 or 6.12)" >&2; exit 2 ;;
+esac
+pkg=linux-source-$kver
+tarball=/usr/src/$pkg.tar.xz
 
 log() { echo "[kernel/build.sh] $*" >&2; }
 die() { echo "[kernel/build.sh] ERROR: $*" >&2; exit 1; }
@@ -60,7 +77,7 @@ apt_install() {
 # ---- prerequisites -----------------------------------------------------------
 if [ ! -f "$tarball" ]; then
 	apt_install "$pkg"
-	[ -f "$tarball" ] || die "$tarball still missing after installing $pkg"
+	[ -f "$tarball" ] || die "$tarball still missing after installing $pkg (for 7.3: scripts/install-deps.sh adds trixie-backports)"
 fi
 if [ $print_path = 0 ]; then
 	missing=()
@@ -87,6 +104,7 @@ srcversion=$(dpkg-query -W -f='${Version}' "$pkg" 2>/dev/null || true)
 [ -n "$srcversion" ] || srcversion="sha256:$(sha256sum <"$tarball" | cut -d' ' -f1)"
 
 keyinfo() {
+	echo "kernel $kver"
 	echo "source $pkg $srcversion"
 	for p in ${patches[@]+"${patches[@]}"}; do
 		echo "patch $(basename "$p") $(sha256sum <"$p" | cut -d' ' -f1)"
@@ -145,7 +163,7 @@ tree_git() {
 }
 
 start_time=$SECONDS
-log "key $key: $pkg $srcversion, ${#patches[@]} patch(es), cache $kdir"
+log "key $key: Linux $kver ($pkg $srcversion), ${#patches[@]} patch(es), cache $kdir"
 
 # ---- 1. source tree ------------------------------------------------------------------
 # A tree whose patching was interrupted is half patched: start it again.
@@ -297,31 +315,38 @@ if [ "$(state)" = patched ]; then
 fi
 
 # ---- 4. build ------------------------------------------------------------------------------
-# The whole output goes to build.log; stderr gets it all (--verbose), a line
-# every 20 s plus warnings/errors (default), or nothing (--quiet).
+# The whole output goes to build.log; stderr gets it all (--verbose), or a
+# progress line every 30 s and at each late stage of make (linking, BTF,
+# bzImage), plus warnings/errors (default; --quiet: errors only).
 progress_filter() {
 	local line last=$SECONDS n=0
 	while IFS= read -r line; do
 		printf '%s\n' "$line" >>"$kdir/build.log"
 		n=$((n + 1))
-		case $verbosity in
-		verbose) printf '%s\n' "$line" >&2 ;;
-		normal)
-			case $line in
-			*warning:*|*error:*|*Error*|*WARNING*|*unresolved*) printf '%s\n' "$line" >&2 ;;
-			*)
-				if [ $((SECONDS - last)) -ge 20 ]; then
-					log "make: $((SECONDS - start_time))s, $n lines; $line"
-					last=$SECONDS
-				fi ;;
-			esac ;;
+		if [ $verbosity = verbose ]; then
+			printf '%s\n' "$line" >&2
+			continue
+		fi
+		case $line in
+		*error:*|*Error*)
+			printf '%s\n' "$line" >&2 ;;
+		*warning:*|*WARNING*|*unresolved*)
+			[ $verbosity = quiet ] || printf '%s\n' "$line" >&2 ;;
+		"  LD      vmlinux"*|"  BTF "*|"  BTFIDS  "*|"  BUILD   "*|"  KSYMS "*)
+			log "make: $((SECONDS - start_time))s, $n lines; stage:$line"
+			last=$SECONDS ;;
+		*)
+			if [ $((SECONDS - last)) -ge 30 ]; then
+				log "make: $((SECONDS - start_time))s, $n lines; $line"
+				last=$SECONDS
+			fi ;;
 		esac
 	done
 }
 
 if [ "$(state)" = configured ]; then
 	check_config || die "config.fragment: options above are missing from $tree/.config"
-	log "make -j$(nproc) bzImage (log: $kdir/build.log)"
+	log "make -j$(nproc) bzImage of Linux $kver: a few minutes on 2 cores from scratch; progress every 30 s (log: $kdir/build.log)"
 	echo "=== make started $(date) ===" >>"$kdir/build.log"
 	set +e
 	kmake -j"$(nproc)" bzImage 2>&1 | progress_filter
@@ -342,6 +367,7 @@ fi
 date >"$kdir/done"
 touch "$kdir/used"
 ln -sfn "$key" "$cache/latest.tmp" && mv -T "$cache/latest.tmp" "$cache/latest"
+ln -sfn "$key" "$cache/latest.tmp" && mv -T "$cache/latest.tmp" "$cache/latest-$kver"
 log "done in $((SECONDS - start_time))s: $image ($(kmake -s kernelrelease 2>/dev/null))"
 
 # ---- 5. prune old trees: keep the $keep most recently used ones ---------------------------

@@ -177,7 +177,12 @@ enum vnh_hdr_hash vnh_hdr_hash_get(const void *hdr, size_t hdr_sz,
  * (@kfunc: 1, as vnh_steer_features.hash_kfunc), the program calls it and
  * was not loaded with no_report (@prog: its info; NULL if unknown, then
  * assumed), and the device has more than one queue attached (@queues: with
- * one, tun picks no queue and runs no program). Returns 1 or 0.
+ * one, tun picks no queue) unless the program resolved the kfunc (@prog's
+ * kfunc > 0): the series whose kfunc the program links against (v2, four
+ * arguments) runs the program on a one-queue tap too, for the report. A
+ * kernel with the older three-argument kfunc does not resolve the program's
+ * extern at all. A BPF_PROG_TYPE_VNET_HASH program (@prog's mechanism
+ * PROGTYPE) reports like one that calls the kfunc. Returns 1 or 0.
  */
 int vnh_hdr_zero_is_report(int kfunc, const struct vnh_steer_info *prog,
 			   int queues);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* vnethash attach: put the steering program on an existing multiqueue tap. */
+/* vnethash attach: put the steering program on an existing tap (multiqueue, or
+ * a single-queue one for the hash report). */
 #include <errno.h>
 #include <linux/if_tun.h>
 #include <stdio.h>
@@ -18,6 +19,9 @@ static const char attach_usage[] =
 "tap or tun device (e.g. 'ip tuntap add dev tap0 mode tap multi_queue', or\n"
 "one a VMM holds open), and pin it under /sys/fs/bpf/vnethash/DEV/ (bpffs\n"
 "is mounted if missing). The vnet header size and offloads are not touched.\n"
+"DEV may also be a single-queue tap with --queues 1: on a kernel with the\n"
+"kfunc series the program then runs for the hash report alone (pass the\n"
+"owner's queue with --pid/--fd if the device is held open).\n"
 "\n"
 CONFIG_HELP
 "\n"
@@ -112,7 +116,7 @@ int attach_main(int argc, char **argv)
 
 	rc = 1;
 	steer_tool_init();
-	if (steer_dev_inspect(name, &dev, true))
+	if (steer_dev_inspect(name, &dev, false))
 		goto out;
 	if (steer_dev_pinned(&dev)) {
 		fprintf(stderr, "%s: %s: already attached (pinned at %s); use 'vnethash set' to change it or 'vnethash detach' first\n",

@@ -49,7 +49,7 @@ int detach_main(int argc, char **argv)
 		return EXIT_USAGE;
 
 	steer_tool_init();
-	if (steer_dev_inspect(name, &dev, true)) {
+	if (steer_dev_inspect(name, &dev, false)) {
 		/* The device may be gone with its pins left behind. */
 		if (dev.pin_dir[0] && !if_nametoindex(dev.name) &&
 		    steer_dev_pinned(&dev) && !vnh_steer_unpin(dev.pin_dir))

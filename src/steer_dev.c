@@ -101,6 +101,8 @@ unsigned int steer_dev_queue_limit(const struct steer_dev *d, bool *none_open)
 	int n = d->numqueues < 0 ? 0 : d->numqueues + d->numdisabled;
 
 	*none_open = n == 0;
+	if (!(d->flags & IFF_MULTI_QUEUE))
+		return 1;	/* a single-queue device, held or not */
 	return n ? (unsigned int)n : VNH_TUN_MAX_QUEUES;
 }
 
@@ -112,7 +114,10 @@ int steer_check_queues(const struct steer_dev *d, const struct vnh_rss *rss)
 
 	if (max < limit)
 		return 0;
-	if (none_open)
+	if (!(d->flags & IFF_MULTI_QUEUE))
+		fprintf(stderr, "%s: %s: the configuration names queue %u, but %s is a single-queue device (queue 0 only; use --queues 1)\n",
+			prog_name, d->name, max, d->name);
+	else if (none_open)
 		fprintf(stderr, "%s: %s: the configuration names queue %u, but a tun/tap device has at most %u queues (0-%u)\n",
 			prog_name, d->name, max, limit, limit - 1);
 	else
@@ -185,12 +190,15 @@ int steer_queue_open(const struct steer_dev *d, int pid, int fd)
 	 * The owner's own flags: TUNSETIFF rewrites the device-wide ones
 	 * when ours is the first queue. IFF_PERSIST is not a TUNSETIFF flag.
 	 */
-	ifr.ifr_flags = (short)((d->flags & ~IFF_PERSIST) | IFF_MULTI_QUEUE);
+	ifr.ifr_flags = (short)(d->flags & ~IFF_PERSIST);
 	if (ioctl(qfd, TUNSETIFF, &ifr) < 0) {
 		int e = errno;
 
 		if (e == EPERM)
 			fprintf(stderr, "%s: %s: permission denied joining the device (not its owner, or no CAP_NET_ADMIN)\n",
+				prog_name, d->name);
+		else if (e == EBUSY && !(d->flags & IFF_MULTI_QUEUE))
+			fprintf(stderr, "%s: %s: its single queue is held by its owner: pass the owner's queue with --pid PID --fd FD\n",
 				prog_name, d->name);
 		else if (e == EBUSY)
 			fprintf(stderr, "%s: %s: all %d queues are in use\n",

@@ -311,7 +311,8 @@ int tap_join(struct tap *t, const char *name, int nq, int hdr_sz)
 	err = tap_read_flags(name, &flags);
 	if (err)
 		return err;
-	if (!(flags & IFF_MULTI_QUEUE) || !(flags & IFF_TAP))
+	/* A single-queue tap can be joined when nobody holds its queue. */
+	if (!(flags & IFF_TAP) || (!(flags & IFF_MULTI_QUEUE) && nq > 1))
 		return -EOPNOTSUPP;
 	/* We read without packet information; refuse rather than guess.
 	 * (Not from TUNGETIFF: it reports IFF_NOFILTER, the same bit.) */

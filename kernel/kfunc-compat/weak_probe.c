@@ -24,9 +24,9 @@ int main(void)
 		return 1;
 	}
 	err = bpf_prog_test_run_opts(bpf_program__fd(s->progs.probe), &o);
-	printf("weak_probe: loaded; test_run=%d have_kfunc=%d have_changed=%d ret=%d ret_changed=%d\n",
-	       err, s->data->have_kfunc, s->data->have_changed, s->data->ret,
-	       s->data->ret_changed);
+	printf("weak_probe: loaded; test_run=%d have_kfunc=%d have_v1=%d ret=%d ret_v1=%d\n",
+	       err, s->data->have_kfunc, s->data->have_v1, s->data->ret,
+	       s->data->ret_v1);
 	weak_probe__destroy(s);
 	return err ? 1 : 0;
 }

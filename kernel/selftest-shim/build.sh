@@ -21,11 +21,18 @@ sb=$tree/tools/testing/selftests/bpf
 }
 mkdir -p "$out"
 bpftool btf dump file "$tree/vmlinux" format c >"$out/vmlinux.h"
-clang -g -O2 -target bpf -D__TARGET_ARCH_x86 -I"$out" \
-	-c "$sb/progs/test_tun_vnet_hash.c" -o "$out/test_tun_vnet_hash.bpf.o"
-bpftool gen skeleton "$out/test_tun_vnet_hash.bpf.o" name test_tun_vnet_hash \
-	>"$out/test_tun_vnet_hash.skel.h"
-gcc -O2 -g -Wall -D_GNU_SOURCE -I"$here" -I"$out" \
+for prog in "$sb"/progs/test_tun_vnet_hash.c "$sb"/progs/tun_vnet_hash_fail.c; do
+	[ -f "$prog" ] || continue
+	name=$(basename "$prog" .c)
+	clang -g -O2 -target bpf -D__TARGET_ARCH_x86 -I"$out" \
+		-c "$prog" -o "$out/$name.bpf.o"
+	bpftool gen skeleton "$out/$name.bpf.o" name "$name" >"$out/$name.skel.h"
+done
+# The kernel's own virtio_net.h (7.3 splits hash_value into _lo/_hi), ahead
+# of the system's older copy; the rest of the uapi headers are the system's.
+mkdir -p "$out/uapi/linux"
+cp "$tree/include/uapi/linux/virtio_net.h" "$out/uapi/linux/virtio_net.h"
+gcc -O2 -g -Wall -D_GNU_SOURCE -I"$out/uapi" -I"$here" -I"$out" \
 	"$sb/prog_tests/tun_vnet_hash.c" "$here/main.c" \
 	-lbpf -lelf -lz -o "$out/tun_vnet_hash"
 echo "$out/tun_vnet_hash"

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 """Checks of the kfunc kernel series, each in a fresh VM booted on the
-patched Linux 6.12 (kernel/build.sh, kernel/vm-run.sh).
+patched kernel (kernel/build.sh, kernel/vm-run.sh): Linux 7.3, or the 6.12
+backport with VNETHASH_KERNEL_VERSION=6.12.
 
   test_vm.py --check NAME --vnethash PATH --builddir DIR
 
@@ -15,14 +16,41 @@ NAME is one of:
              fields, frames byte for byte intact (verify matches them)
   reconfig   tests/tap/test_reconfig.py (live `vnethash set` under
              traffic) inside the VM
-  context    the kfunc fails outside a steering run: the series' selftest
-             (BPF_PROG_TEST_RUN and a socket filter get -EOPNOTSUPP,
-             -EINVAL for a bad report) and the steering program under
-             BPF_PROG_TEST_RUN counting one kfunc failure per run
+  context    the series' selftest (every subtest: header sizes, hash
+             fields, -EINVAL for bad report/flags in a steering run,
+             -EOPNOTSUPP outside one whatever the arguments, verifier
+             rejections, single queue), the steering program under
+             BPF_PROG_TEST_RUN counting one kfunc failure per run, and
+             the weak-kfunc probe (kernel/kfunc-compat)
   memory     100,000 packets through the tap: no growth of the skb
              extension cache or of slab memory
   steering   the previous issue's steering checks on this kernel
              (tests/bpf programs, tests/tap direct/detach)
+  vmm-*      examples/vhost-rx-vmm (vhost_net, rings in its own memory)
+             driven by tests/vm/vmm_driver.py inside the VM:
+    vmm-q1, vmm-q2, vmm-q4   12,000 mixed frames, 1/2/4 queue pairs,
+             VERSION_1|MRG_RXBUF|HASH_REPORT, 20-byte headers: each frame
+             once, on the model's queue, hash_value/hash_report = model
+    vmm-hdr12  the same without HASH_REPORT (12-byte headers), 4 and 1
+             pairs: right queue, no hash fields
+    vmm-live   the guest's RSS_CONFIG (vnh_ctrl_rss_config) and a
+             `vnethash set` from another process, both under traffic
+    vmm-hashonly  VIRTIO_NET_CTRL_MQ_HASH_CONFIG (hash without RSS): the
+             guest's types and key, queues by flow from the hash
+    vmm-detach the program removed under traffic: report NONE after
+    vmm-vhosthdr  VHOST_NET_F_VIRTIO_NET_HDR: vhost writes the 20-byte
+             header: report NONE, hash 0, no stale (poisoned) bytes
+    vmm-mismatch  tap header != negotiated header, also changed while
+             vhost runs: nothing delivered, then everything again
+    vmm-norefill  the guest stops refilling: ring full, tap drops
+             counted, every frame received or counted, nothing leaks
+    vmm-features  VHOST_SET_FEATURES: HASH_REPORT offered, -EINVAL
+             without VERSION_1
+  onequeue   a tap with one queue reports the exact hash: verify
+             --queues 1 with 20-byte headers (every frame's hash_value /
+             hash_report equal to the Python model), and `vnethash attach
+             DEV --queues 1` on a single-queue (not multi_queue) tap, then
+             frames read from it carry the model's hash
 
 Exit 0 when every assertion holds; 1 with a message otherwise.
 """
@@ -41,6 +69,8 @@ SRC = os.path.abspath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(SRC, "tests", "ref"))
 import framegen  # noqa: E402
 import vnethash_ref as ref  # noqa: E402
+
+KVER = os.environ.get("VNETHASH_KERNEL_VERSION", "7.3")
 
 DEFAULT_KEY = bytes.fromhex(
     "6d5a56da255b0ec24167253d43a38fb0d0ca2bcbae7b30b477cb2da38030f20c"
@@ -71,7 +101,10 @@ class VM:
             self.kernel = os.environ["VNETHASH_VM_KERNEL"]
             return self.kernel
         t0 = time.monotonic()
-        p = subprocess.run([os.path.join(SRC, "kernel", "build.sh"), "-q"],
+        log("kernel: Linux %s, kernel/build.sh (a build from scratch takes "
+            "minutes; progress lines follow)" % KVER)
+        p = subprocess.run([os.path.join(SRC, "kernel", "build.sh"), "-q",
+                            "--kernel", KVER],
                            stdout=subprocess.PIPE, text=True)
         if p.returncode != 0:
             fail("kernel/build.sh failed (exit %d)" % p.returncode)
@@ -131,7 +164,7 @@ def expected(frame, types, key, nqueues, table_size, unclassified):
     return h, report, table[h & (table_size - 1)]
 
 
-def check_verify(vm, args, hdr):
+def check_verify(vm, args, hdr, one_queue=False):
     frames = mixed_frames(4242, 12000)
     cap = os.path.join(workdir(args), "mixed.pcap")
     framegen.write_pcap(cap, frames)
@@ -143,6 +176,14 @@ def check_verify(vm, args, hdr):
          TYPE_BITS["ipv6_ex"] | TYPE_BITS["ipv4"],
          bytes(rnd.randrange(256) for _ in range(40)), 3, 64, 2),
     ]
+    if one_queue:
+        configs = [
+            ("all types, default key, 1 queue", None, VNH_ALL, DEFAULT_KEY,
+             1, 128, 0),
+            ("tcpv6,udpv4,ipv6_ex, random key, 1 queue", None,
+             TYPE_BITS["tcpv6"] | TYPE_BITS["udpv4"] | TYPE_BITS["ipv6_ex"],
+             bytes(rnd.randrange(256) for _ in range(40)), 1, 64, 0),
+        ]
     for desc, flags, types, key, nq, tsize, uncl in configs:
         if flags is None or flags == []:
             names = [n for n, b in TYPE_BITS.items() if types & b]
@@ -189,6 +230,10 @@ def check_verify(vm, args, hdr):
 
 
 VNH_ALL = 0x1ff
+VMM_CHECKS = ["vmm-q1", "vmm-q2", "vmm-q4", "vmm-hdr12", "vmm-live",
+              "vmm-hashonly",
+              "vmm-detach", "vmm-vhosthdr", "vmm-mismatch",
+              "vmm-norefill", "vmm-features"]
 
 
 def check_probe(vm, args):
@@ -196,8 +241,8 @@ def check_probe(vm, args):
     if rc != 0:
         fail("probe exit %d: %s" % (rc, err))
     p = json.loads(out.strip().splitlines()[-1])
-    if not p["kernel"].startswith("6.12"):
-        fail("VM kernel is %s, not 6.12" % p["kernel"])
+    if not p["kernel"].startswith(KVER + "."):
+        fail("VM kernel is %s, not %s" % (p["kernel"], KVER))
     if not p["steering_prog"] or not p["hash_kfunc"]:
         fail("probe in the patched kernel: %s" % p)
     log("ok - probe on %s: steering program and hash-report kfunc (%s)"
@@ -241,6 +286,25 @@ def check_context(vm, args):
              "runs: %s" % runs)
     log("ok - the kfunc refused every BPF_PROG_TEST_RUN call (%s calls)"
         % "+".join(f for _, f in runs))
+    # The weak-kfunc pattern (kernel/kfunc-compat): one object, the v2
+    # extern resolves, the v1 flavour does not, and the object loads.
+    p = subprocess.run([os.path.join(SRC, "kernel", "kfunc-compat",
+                                     "build.sh"),
+                        os.path.join(workdir(args), "kfunc-compat")],
+                       stdout=subprocess.PIPE, text=True)
+    if p.returncode != 0:
+        fail("building kernel/kfunc-compat failed")
+    out = check_binary(vm, args, p.stdout.strip().splitlines()[-1])
+    m = re.search(r"have_kfunc=(-?\d+) have_v1=(-?\d+) ret=(-?\d+) "
+                  r"ret_v1=(-?\d+)", out)
+    if not m:
+        fail("weak_probe printed no result: %s" % out[-500:])
+    want = ("1", "0", "-95", "1")
+    if m.groups() != want:
+        fail("weak_probe: have_kfunc/have_v1/ret/ret_v1 = %s, expected %s"
+             % ("/".join(m.groups()), "/".join(want)))
+    log("ok - weak kfunc pattern: the v2 extern resolves (-EOPNOTSUPP under "
+        "BPF_PROG_TEST_RUN), the v1 prototype does not, the object loads")
 
 
 MEM_SCRIPT = r"""
@@ -312,11 +376,235 @@ def check_memory(vm, args):
     log("ok - no memory growth after 100,000 packets")
 
 
+# ---- examples/vhost-rx-vmm -------------------------------------------------
+
+def vmm_frames(seed, count):
+    """count distinct mixed frames (the driver matches frames by bytes)."""
+    g = framegen.FrameGen(seed)
+    out, seen = [], set()
+    while len(out) < count:
+        f = g.frame()[0]
+        if f not in seen:
+            seen.add(f)
+            out.append(f)
+    return out
+
+
+def model(frames, types, key, table, uncl):
+    exp = []
+    for f in frames:
+        h, rep = ref.hash_frame(f, types, key)
+        if rep == 0:
+            exp.append([uncl, 0, 0])
+        else:
+            exp.append([table[h & (len(table) - 1)], h, rep])
+    return exp
+
+
+def rss_payload(types, table, uncl, max_tx_vq, key):
+    """VIRTIO_NET_CTRL_MQ_RSS_CONFIG as a guest driver sends it."""
+    import struct
+    return (struct.pack("<IHH", types, len(table) - 1, uncl) +
+            struct.pack("<%dH" % len(table), *table) +
+            struct.pack("<HB", max_tx_vq, len(key)) + key).hex()
+
+
+def vmm_exe(args):
+    return os.path.join(args.builddir, "examples", "vhost-rx-vmm")
+
+
+def run_vmm_job(vm, args, name, job, frames):
+    d = workdir(args)
+    job["pcap"] = os.path.join(d, "vmm-%s.pcap" % name)
+    framegen.write_pcap(job["pcap"], frames)
+    jpath = os.path.join(d, "vmm-%s.json" % name)
+    with open(jpath, "w") as f:
+        json.dump(job, f)
+    rc, out, err = vm.run(["python3", os.path.join(HERE, "vmm_driver.py"),
+                           "--vmm", vmm_exe(args), "--job", jpath],
+                          timeout=1500, env=["PYTHONDONTWRITEBYTECODE=1"])
+    summ = None
+    for line in out.splitlines():
+        if line.startswith('{"summary"'):
+            summ = json.loads(line)["summary"]
+    if summ is None:
+        fail("%s: no summary from the driver (exit %d)\n%s\n%s"
+             % (name, rc, out[-2000:], err[-3000:]))
+    brief = {k: v for k, v in summ.items() if k != "errors"}
+    if rc != 0 or not summ["ok"]:
+        fail("%s: %s\nerrors: %s\n%s" % (name, brief,
+                                         "\n  ".join(summ["errors"]),
+                                         err[-2000:]))
+    log("ok - %s: %s" % (name, json.dumps(brief)))
+    return summ
+
+
+def job_a(scenario, pairs, hdr, count, seed):
+    """Config A: what the VMM attaches (all types, default key, 128-entry
+    table over the pairs, unclassified = the last queue)."""
+    frames = vmm_frames(seed, count)
+    table = [i % pairs for i in range(128)]
+    job = {"scenario": scenario, "pairs": pairs, "hdr": hdr,
+           "vmm_args": ["--unclassified", str(pairs - 1)],
+           "expect": {"A": model(frames, VNH_ALL, DEFAULT_KEY, table,
+                                 pairs - 1)}}
+    return job, frames
+
+
+def check_vmm(vm, args, check):
+    if check in ("vmm-q1", "vmm-q2", "vmm-q4"):
+        pairs = int(check[-1])
+        job, frames = job_a("rss", pairs, 20, 12000, 100 + pairs)
+        s = run_vmm_job(vm, args, check, job, frames)
+        if s["hash_reports_checked"] != s["sent"] or s["sent"] < 10000:
+            fail("%s: %d hash reports checked of %d frames sent"
+                 % (check, s["hash_reports_checked"], s["sent"]))
+        if pairs > 1 and min(s["per_queue"]) == 0:
+            fail("%s: a queue got nothing: %s" % (check, s["per_queue"]))
+    elif check == "vmm-hdr12":
+        for pairs in (4, 1):
+            job, frames = job_a("rss", pairs, 12, 12000, 200 + pairs)
+            s = run_vmm_job(vm, args, "%s-%dq" % (check, pairs), job, frames)
+            if s["sent"] < 10000 or s["received"] != s["sent"]:
+                fail("%s: %s" % (check, s))
+    elif check == "vmm-live":
+        pairs = 4
+        job, frames = job_a("live", pairs, 20, 9000, 300)
+        rnd = random.Random(11)
+        key_b = bytes(rnd.randrange(256) for _ in range(40))
+        types_b = (TYPE_BITS["tcpv4"] | TYPE_BITS["udpv6"] |
+                   TYPE_BITS["ipv6_ex"] | TYPE_BITS["ipv4"])
+        table_b = [rnd.randrange(pairs) for _ in range(64)]
+        job["ctrl_rss"] = rss_payload(types_b, table_b, 1, pairs, key_b)
+        job["expect"]["B"] = model(frames, types_b, key_b, table_b, 1)
+        key_c = bytes(rnd.randrange(256) for _ in range(40))
+        table_c = [i % pairs for i in range(32)]
+        job["set_args"] = ["--key", key_c.hex(), "--types", "all",
+                           "--queues", str(pairs), "--table-size", "32",
+                           "--unclassified", "2"]
+        job["expect"]["C"] = model(frames, VNH_ALL, key_c, table_c, 2)
+        job["vnethash"] = args.vnethash
+        s = run_vmm_job(vm, args, check, job, frames)
+        if s["config_b_frames"] < 1000 or s["config_c_frames"] < 1000:
+            fail("%s: too few frames after the updates: %s" % (check, s))
+    elif check == "vmm-hashonly":
+        # VIRTIO_NET_CTRL_MQ_HASH_CONFIG (no RSS): the guest's types and
+        # key; queues by flow from that hash (table spread over the pairs)
+        pairs = 4
+        frames = vmm_frames(800, 10000)
+        rnd = random.Random(13)
+        key = bytes(rnd.randrange(256) for _ in range(40))
+        types = TYPE_BITS["tcpv4"] | TYPE_BITS["ipv6"] | TYPE_BITS["udpv6_ex"]
+        import struct
+        payload = (struct.pack("<I4HB", types, 0, 0, 0, 0, len(key)) +
+                   key).hex()
+        job = {"scenario": "rss", "pairs": pairs, "hdr": 20,
+               "vmm_args": ["--unclassified", "3"],
+               "pre_cmds": ["ctrl-hash " + payload],
+               "expect": {"A": model(frames, types, key,
+                                     [i % pairs for i in range(128)], 0)}}
+        s = run_vmm_job(vm, args, check, job, frames)
+        if s["hash_reports_checked"] != s["sent"] or s["sent"] < 10000:
+            fail("%s: %s" % (check, s))
+    elif check == "vmm-detach":
+        job, frames = job_a("detach", 4, 20, 6000, 400)
+        s = run_vmm_job(vm, args, check, job, frames)
+        if s["after_detach"] < 2900:
+            fail("%s: %s" % (check, s))
+    elif check == "vmm-vhosthdr":
+        job, frames = job_a("vhosthdr", 2, 20, 3000, 500)
+        run_vmm_job(vm, args, check, job, frames)
+    elif check == "vmm-mismatch":
+        job, frames = job_a("mismatch", 2, 20, 2000, 600)
+        job["mismatch_steps"] = [[12, False], [20, True], [24, False],
+                                 [20, True]]
+        run_vmm_job(vm, args, check + "-20", job, frames)
+        job, frames = job_a("mismatch", 2, 12, 1000, 601)
+        job["mismatch_steps"] = [[20, False], [12, True]]
+        run_vmm_job(vm, args, check + "-12", job, frames)
+    elif check == "vmm-norefill":
+        job, frames = job_a("norefill", 2, 20, 6000, 700)
+        s = run_vmm_job(vm, args, check, job, frames)
+        log("no refill: %d frames while the guest did not refill, %d "
+            "dropped by the tap (counted in tx_dropped), %d received in "
+            "all" % (s["received_while_off"], s["tap_tx_dropped"],
+                     s["received"]))
+    elif check == "vmm-features":
+        rc, out, err = vm.run([vmm_exe(args), "--check-features"])
+        if rc != 0:
+            fail("vhost-rx-vmm --check-features: exit %d\n%s" % (rc, err))
+        r = json.loads(out.strip().splitlines()[-1])
+        want = {"hash_report_offered": True,
+                "version_1+mrg_rxbuf": 0,
+                "version_1+mrg_rxbuf+hash_report": 0,
+                "version_1+hash_report": 0,
+                "hash_report": -22,
+                "mrg_rxbuf+hash_report": -22,
+                "version_1+mrg_rxbuf+hash_report+vhost_hdr": 0}
+        bad = {k: (r.get(k), v) for k, v in want.items() if r.get(k) != v}
+        if bad:
+            fail("VHOST_SET_FEATURES (got, wanted): %s" % bad)
+        log("ok - vhost_net offers HASH_REPORT (features %s); "
+            "VHOST_SET_FEATURES accepts it with VERSION_1, -EINVAL "
+            "without" % r["offered"])
+ONEQ_SCRIPT = r"""
+set -e
+ip tuntap add dev oq0 mode tap vnet_hdr
+ip link set oq0 up
+"$VNETHASH" attach oq0 --queues 1
+"$VNETHASH" show oq0 --json
+python3 "$SRCDIR/tests/vm/onequeue_read.py" oq0 "$PCAP"
+"$VNETHASH" detach oq0
+"""
+
+
+def check_onequeue(vm, args):
+    check_verify(vm, args, 20, one_queue=True)
+    # A single-queue tap (no multi_queue), as a VMM gives a one-queue
+    # guest: `vnethash attach --queues 1` attaches; a reader of its one
+    # queue with a 20-byte header gets the model's hash on every frame.
+    d = workdir(args)
+    frames = mixed_frames(777, 3000)
+    cap = os.path.join(d, "oneq.pcap")
+    framegen.write_pcap(cap, frames)
+    with open(os.path.join(d, "oneq.sh"), "w") as f:
+        f.write(ONEQ_SCRIPT)
+    rc, out, err = vm.run(["/bin/sh", os.path.join(d, "oneq.sh")],
+                          env=["VNETHASH=" + args.vnethash, "PCAP=" + cap,
+                               "SRCDIR=" + SRC, "PYTHONDONTWRITEBYTECODE=1"])
+    if rc != 0:
+        fail("single-queue tap run failed (exit %d)\n%s\n%s"
+             % (rc, out[-2000:], err[-3000:]))
+    got = {}
+    for line in out.splitlines():
+        if line.startswith("FRAME "):
+            _, idx, h, rep = line.split()
+            got[int(idx)] = (int(h, 16), int(rep))
+    sent = reports = 0
+    for i, f in enumerate(frames):
+        if len(f) < 14 or len(f) > 1514:
+            continue
+        sent += 1
+        h, rep, _ = expected(f, VNH_ALL, DEFAULT_KEY, 1, 128, 0)
+        if i not in got:
+            fail("single-queue tap: frame %d not received\n%s" % (i, err[-2000:]))
+        if got[i] != (h, rep):
+            fail("single-queue tap: frame %d: kernel 0x%08x/%s, model "
+                 "0x%08x/%s\n%s" % (i, got[i][0], REPORTS[got[i][1]], h,
+                                    REPORTS[rep], f.hex()))
+        if rep:
+            reports += 1
+    log("ok - single-queue tap (not multi_queue), `vnethash attach --queues "
+        "1`: %d frames, every hash_value/hash_report equal to the model "
+        "(%d with a hash, %d NONE)" % (sent, reports, sent - reports))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--check", required=True,
                     choices=["probe", "verify20", "verify12", "reconfig",
-                             "context", "memory", "steering"])
+                             "context", "memory", "steering", "onequeue"]
+                    + VMM_CHECKS)
     ap.add_argument("--vnethash", required=True)
     ap.add_argument("--builddir", required=True)
     args = ap.parse_args()
@@ -335,6 +623,10 @@ def main():
         check_context(vm, args)
     elif args.check == "memory":
         check_memory(vm, args)
+    elif args.check in VMM_CHECKS:
+        check_vmm(vm, args, args.check)
+    elif args.check == "onequeue":
+        check_onequeue(vm, args)
     elif args.check == "steering":
         for b in ("test-steer-swap", "test-steer-live"):
             check_binary(vm, args, os.path.join(args.builddir, "tests", "bpf", b))
