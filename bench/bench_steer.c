@@ -2,8 +2,11 @@
 /*
  * Per-packet cost of the steering program in the kernel, measured with
  * BPF_PROG_TEST_RUN's repeat loop, against an empty socket filter program
- * (the fixed cost of a run) in the same process. Needs root. Prints ns per
- * run; asserts nothing.
+ * (the fixed cost of a run) and a bit-by-bit Toeplitz steering program
+ * (bpf/vnethash_bitwise.bpf.c, the common approach) on the same frames in
+ * the same process. Needs root. Prints the median over several rounds of
+ * the kernel's ns per run; asserts nothing (both programs must pick the
+ * same queue for the TCP frames, or it fails).
  */
 #include <bpf/bpf.h>
 #include <errno.h>
@@ -14,7 +17,10 @@
 #include <unistd.h>
 
 #include "vnethash.h"
+#include "vnethash_bitwise.skel.h"
 #include "vnethash_steer.h"
+
+#define ROUNDS 7
 
 static int empty_prog(void)
 {
@@ -28,7 +34,7 @@ static int empty_prog(void)
 }
 
 static double ns_per_run(int prog_fd, const void *frame, size_t len,
-			 unsigned int repeat)
+			 unsigned int repeat, __u32 *retval)
 {
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame,
 		    .data_size_in = (__u32)len, .repeat = repeat);
@@ -36,7 +42,61 @@ static double ns_per_run(int prog_fd, const void *frame, size_t len,
 
 	if (err)
 		return -1;
+	*retval = opts.retval;
 	return opts.duration;	/* the kernel's average ns per run */
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The bit-by-bit program, with the same key, hash types and table. */
+static struct vnethash_bitwise *bitwise_load(const struct vnh_rss *rss)
+{
+	struct vnethash_bitwise *bw = vnethash_bitwise__open_and_load();
+	struct {
+		__u32 hash_types, table_len, default_queue;
+	} cfg;
+	struct {
+		__u32 leftmost_32_bits;
+		__u8 next_byte[VNH_HASH_INPUT_MAX];
+	} key;
+	uint8_t k40[VNH_KEY_SIZE_MAX] = { 0 };
+	const uint16_t *table;
+	const uint8_t *k;
+	size_t len, i;
+	__u32 zero = 0;
+	int fd;
+
+	if (!bw)
+		return NULL;
+	k = vnh_rss_key(rss, &len);
+	memcpy(k40, k, len);
+	key.leftmost_32_bits = (__u32)k40[0] << 24 | (__u32)k40[1] << 16 |
+			       (__u32)k40[2] << 8 | k40[3];
+	memcpy(key.next_byte, k40 + 4, sizeof(key.next_byte));
+	table = vnh_rss_table(rss, &len);
+	cfg.hash_types = vnh_rss_hash_types(rss);
+	cfg.table_len = (__u32)(len < 128 ? len : 128);
+	cfg.default_queue = vnh_rss_unclassified(rss);
+	fd = bpf_map__fd(bw->maps.bw_table);
+	for (i = 0; i < cfg.table_len; i++) {
+		__u32 idx = (__u32)i;
+		__u16 q = table[i];
+
+		if (bpf_map_update_elem(fd, &idx, &q, 0))
+			goto fail;
+	}
+	if (bpf_map_update_elem(bpf_map__fd(bw->maps.bw_config), &zero, &cfg, 0) ||
+	    bpf_map_update_elem(bpf_map__fd(bw->maps.bw_key), &zero, &key, 0))
+		goto fail;
+	return bw;
+fail:
+	vnethash_bitwise__destroy(bw);
+	return NULL;
 }
 
 int main(int argc, char **argv)
@@ -69,9 +129,11 @@ int main(int argc, char **argv)
 	};
 	struct vnh_steer_opts sopts = { .sz = sizeof(sopts) };
 	struct vnh_rss *rss = vnh_rss_new();
+	struct vnethash_bitwise *bw;
 	struct vnh_steer *steer = NULL;
-	int empty, err;
-	size_t i;
+	struct vnh_steer_info info;
+	int empty, err, progs[3];
+	size_t i, p, r;
 
 	/* IPv6 + Destination Options (24 bytes: PadN 4, HAO 18) + TCP. */
 	memcpy(hao6, tcp6, 54);
@@ -99,26 +161,53 @@ int main(int argc, char **argv)
 			strerror(errno));
 		return 1;
 	}
-	printf("BPF_PROG_TEST_RUN, %u runs each; the kernel's average per run\n",
-	       repeat);
-	printf("%-26s %10s %10s %10s\n", "frame", "empty", "steering",
-	       "difference");
+	bw = bitwise_load(rss);
+	if (!bw) {
+		fprintf(stderr, "bench_steer: loading the bit-by-bit program: %s\n",
+			strerror(errno));
+		return 1;
+	}
+	progs[0] = empty;
+	progs[1] = bpf_program__fd(bw->progs.vnh_bitwise_prog);
+	progs[2] = vnh_steer_prog_fd(steer);
+	vnh_steer_get_config(steer, NULL, &info);
+	printf("BPF_PROG_TEST_RUN, %u runs each, median of %d rounds; "
+	       "vnethash program: %u instructions verified\n",
+	       repeat, ROUNDS, info.verified_insns);
+	printf("%-24s %8s %18s %18s %7s\n", "frame", "empty",
+	       "bit-by-bit (net)", "vnethash (net)", "ratio");
 	for (i = 0; i < sizeof(frames) / sizeof(frames[0]); i++) {
-		double base = ns_per_run(empty, frames[i].frame,
-					 frames[i].len, repeat);
-		double steer_ns = ns_per_run(vnh_steer_prog_fd(steer),
-					     frames[i].frame, frames[i].len,
-					     repeat);
+		double ns[3][ROUNDS], med[3];
+		__u32 ret[3];
 
-		if (base < 0 || steer_ns < 0) {
-			fprintf(stderr, "bench_steer: test run failed: %s\n",
-				strerror(errno));
+		for (r = 0; r < ROUNDS; r++) {
+			for (p = 0; p < 3; p++) {
+				ns[p][r] = ns_per_run(progs[p], frames[i].frame,
+						      frames[i].len, repeat,
+						      &ret[p]);
+				if (ns[p][r] < 0) {
+					fprintf(stderr, "bench_steer: test run failed: %s\n",
+						strerror(errno));
+					return 1;
+				}
+			}
+		}
+		for (p = 0; p < 3; p++) {
+			qsort(ns[p], ROUNDS, sizeof(double), cmp_double);
+			med[p] = ns[p][ROUNDS / 2];
+		}
+		if (i < 2 && ret[1] != ret[2]) {
+			fprintf(stderr, "bench_steer: %s: bit-by-bit queue %u, vnethash queue %u\n",
+				frames[i].name, ret[1], ret[2]);
 			return 1;
 		}
-		printf("%-26s %7.0f ns %7.0f ns %7.0f ns\n", frames[i].name,
-		       base, steer_ns, steer_ns - base);
+		printf("%-24s %5.0f ns %6.0f (%5.0f) ns %6.0f (%5.0f) ns %6.1fx\n",
+		       frames[i].name, med[0], med[1], med[1] - med[0],
+		       med[2], med[2] - med[0],
+		       med[2] > med[0] ? (med[1] - med[0]) / (med[2] - med[0]) : 0);
 	}
 	close(empty);
+	vnethash_bitwise__destroy(bw);
 	vnh_steer_free(steer);
 	vnh_rss_free(rss);
 	return 0;

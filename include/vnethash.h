@@ -43,19 +43,28 @@ uint32_t vnh_toeplitz(const uint8_t *key, size_t key_len,
 /**
  * struct vnh_toeplitz_table - a key turned into one 32-bit contribution per
  * (input byte position, byte value); hashing is then one lookup and XOR per
- * input byte. The eBPF program uses the same layout from a map.
+ * input byte. The eBPF program uses the same layout (entry[]) from a map.
+ * gfni[] holds the same key as 8x8 GF(2) matrices for the x86 GFNI path.
  */
 struct vnh_toeplitz_table {
 	uint32_t entry[VNH_TOEPLITZ_TABLE_ENTRIES];
+	uint64_t gfni[VNH_KEY_SIZE_MAX];
 };
 
 /** vnh_toeplitz_table_init() - derive the table of a key (1..40 bytes). */
 int vnh_toeplitz_table_init(struct vnh_toeplitz_table *table,
 			    const uint8_t *key, size_t key_len);
 
-/** vnh_toeplitz_table_hash() - hash up to VNH_HASH_INPUT_MAX bytes. */
+/**
+ * vnh_toeplitz_table_hash() - hash up to VNH_HASH_INPUT_MAX bytes. Uses the
+ * fastest implementation the CPU has (GFNI + AVX-512 on x86-64, else one
+ * table lookup per byte); every one gives the same hash.
+ */
 uint32_t vnh_toeplitz_table_hash(const struct vnh_toeplitz_table *table,
 				 const void *data, size_t len);
+
+/** vnh_toeplitz_impl() - "gfni" or "scalar": what the hash above uses. */
+const char *vnh_toeplitz_impl(void);
 
 /**
  * vnh_hash_frame() - hash an Ethernet frame (what a tap carries) with the

@@ -11,7 +11,10 @@
  * hash-report kfunc (bpf_tun_vnet_hash_set(), from the vnethash kernel
  * series) it also records the hash value and report type, which tun writes
  * into the virtio_net_hdr_v1_hash it hands to user space / vhost_net. One
- * program object serves both kinds of kernel.
+ * program object serves both kinds of kernel; for kernels and loaders that
+ * refuse its kfunc extern (no vmlinux BTF; old libbpf without CAP_BPF, a
+ * JIT) the library falls back to the same source built without it, which
+ * only steers. vnh_steer_reports() says which the loaded program does.
  *
  * Its configuration lives in BPF maps and is replaced atomically by
  * vnh_steer_update(): each packet is steered wholly by the old or wholly by
@@ -21,7 +24,13 @@
  * (or a non-negative count) or a negative errno; optional structures start
  * with a `sz` member (set it to sizeof(struct ...)); a NULL opts pointer
  * means all defaults. Everything here needs the privileges BPF and tun
- * need (CAP_BPF + CAP_NET_ADMIN, in practice root).
+ * need (in practice root): CAP_BPF + CAP_NET_ADMIN, and CAP_PERFMON (without
+ * it the verifier applies its Spectre v1 rules to the program's
+ * variable-offset accesses and refuses it). CAP_SYS_ADMIN is not needed by
+ * the process that loads the program (it then gets the build without the
+ * kfunc where libbpf would need module BTF; vnh_steer_reports() says so),
+ * only to read the configuration of an instance another process loaded
+ * (vnh_steer_open_pinned(): the inner map is found by id).
  */
 #ifndef VNETHASH_STEER_H
 #define VNETHASH_STEER_H
@@ -46,6 +55,43 @@ enum vnh_steer_mode {
 	VNH_STEER_MODE_L3 = 2,		/* tun: IP packets; EtherType from
 					 * skb->protocol */
 };
+
+/** Which build of the program to load (vnh_steer_opts.variant). */
+enum vnh_steer_variant {
+	/* opts: the kfunc build, else the build without it. info: unknown
+	 * (an instance pinned by a version that did not record it) */
+	VNH_STEER_VARIANT_AUTO = 0,
+	/* Built with the hash-report kfunc's weak extern: reports hashes
+	 * where the loader resolves it, else only steers. */
+	VNH_STEER_VARIANT_KFUNC = 1,
+	/* Built without the extern (-DVNH_NO_KFUNC): only steers; loads
+	 * wherever a plain socket filter program loads. */
+	VNH_STEER_VARIANT_NO_KFUNC = 2,
+	/* Built as a BPF_PROG_TYPE_VNET_HASH program (-DVNH_PROGTYPE):
+	 * reports through its context; loads only on a kernel with the
+	 * comparison patches 0020-0023 (not for mainline). Never AUTO's
+	 * choice: see vnh_steer_opts.mechanism. */
+	VNH_STEER_VARIANT_PROGTYPE = 3,
+};
+
+/*
+ * How the kernel learns the hash (vnh_steer_opts.mechanism; the designs
+ * are compared in docs/kernel-design.md). KFUNC: a socket filter calling
+ * bpf_tun_vnet_hash_set() (the kernel series); PROGTYPE: a
+ * BPF_PROG_TYPE_VNET_HASH program writing its context (the comparison
+ * patches); STEER: no report at all. AUTO: KFUNC if the program as loaded
+ * reports through the kfunc, else PROGTYPE if the kernel has that type,
+ * else STEER. In vnh_steer_info: the one in use, never AUTO.
+ */
+enum vnh_steer_mechanism {
+	VNH_STEER_MECH_AUTO = 0,
+	VNH_STEER_MECH_KFUNC = 1,
+	VNH_STEER_MECH_PROGTYPE = 2,
+	VNH_STEER_MECH_STEER = 3,
+};
+
+/** vnh_steer_mechanism_name() - "auto", "kfunc", "progtype", "steer"; NULL if unknown. */
+const char *vnh_steer_mechanism_name(int mechanism);
 
 /* Queues counted individually; higher queues share one "other" counter. */
 #define VNH_STEER_STAT_QUEUES	256
@@ -75,32 +121,19 @@ struct vnh_steer_opts {
 	 */
 	unsigned int max_queues;
 	/*
-	 * enum vnh_steer_mechanism: how the kernel learns the hash. A
-	 * mechanism the kernel lacks is an error (-EOPNOTSUPP), never a
-	 * silent fallback; AUTO picks the best there is. With no_report,
-	 * only AUTO and STEER are valid.
+	 * enum vnh_steer_variant. AUTO: the kfunc build, and if it does not
+	 * load (any error), the build without the kfunc; KFUNC or NO_KFUNC:
+	 * that one only (for tests and for VMMs that want to know).
+	 */
+	int variant;
+	/*
+	 * enum vnh_steer_mechanism. A mechanism the kernel (or loader) lacks
+	 * is -EOPNOTSUPP, never a silent fallback. KFUNC and PROGTYPE choose
+	 * the build (variant must be AUTO or match); STEER sets no_report;
+	 * with no_report only AUTO and STEER are valid.
 	 */
 	int mechanism;
 };
-
-/*
- * How the steering program hands the hash to the kernel
- * (docs/kernel-design.md):
- * KFUNC: a socket filter calling bpf_tun_vnet_hash_set() (kernel series);
- * PROGTYPE: a BPF_PROG_TYPE_VNET_HASH program writing its context (the
- * comparison patches 0020+, not for mainline); STEER: no report at all.
- * AUTO: KFUNC if the kernel has the kfunc, else PROGTYPE if it has the
- * program type, else STEER.
- */
-enum vnh_steer_mechanism {
-	VNH_STEER_MECH_AUTO = 0,
-	VNH_STEER_MECH_KFUNC = 1,
-	VNH_STEER_MECH_PROGTYPE = 2,
-	VNH_STEER_MECH_STEER = 3,
-};
-
-/** vnh_steer_mechanism_name() - "auto", "kfunc", "progtype", "steer"; NULL if unknown. */
-const char *vnh_steer_mechanism_name(int mechanism);
 
 /**
  * vnh_steer_load() - load the steering program and its maps, configured
@@ -166,8 +199,20 @@ struct vnh_steer_info {
 				 * hash-report kfunc (the kernel has it);
 				 * 0 if the call was left out as dead code */
 	uint32_t verified_insns;	/* instructions the verifier processed */
-	int mechanism;		/* enum vnh_steer_mechanism in use, never
-				 * AUTO; < 0: unknown (-errno) */
+	/* As vnh_steer_reports(): 1 steering + report, 0 steering only,
+	 * negative errno unknown. */
+	int reports;
+	/* enum vnh_steer_variant: the build that was loaded (AUTO: unknown). */
+	int variant;
+	/*
+	 * Why the kfunc build did not load when the library fell back to the
+	 * other (negative errno; 0 if it was not tried or loaded). Known only
+	 * to the process that loaded the program.
+	 */
+	int kfunc_load_err;
+	/* enum vnh_steer_mechanism in use (never AUTO); negative errno if
+	 * unknown. */
+	int mechanism;
 };
 
 /**
@@ -178,6 +223,30 @@ struct vnh_steer_info {
  */
 int vnh_steer_get_config(const struct vnh_steer *steer, struct vnh_rss *rss,
 			 struct vnh_steer_info *info);
+
+/**
+ * vnh_steer_reports() - does the program @steer runs report each packet's
+ * hash to the kernel ("steering + report") or only steer ("steering only")?
+ *
+ * Taken from the program as loaded, not from what kernel BTF lists: right
+ * after loading, the library runs a companion program of the same object
+ * that writes whether the loader resolved bpf_tun_vnet_hash_set() into a
+ * global, reads it back and records it with the configuration (so an
+ * instance opened from pins answers too). A kernel can have the kfunc and
+ * the program still not call it: tun as a module and a loader without
+ * CAP_SYS_ADMIN (libbpf cannot read module BTF and drops the weak extern),
+ * or the fallback build without the extern (see enum vnh_steer_variant).
+ * A VMM offers VIRTIO_NET_F_HASH_REPORT only if this returns 1 (and reads
+ * the queues with a vnet header of 20 bytes or more: tun writes the hash
+ * only into such headers).
+ *
+ * Returns 1 (steering + report), 0 (steering only: the kfunc is not
+ * resolved, the fallback build was loaded, or no_report was set), or a
+ * negative errno: -EINVAL for a NULL @steer, -ENODATA for an instance
+ * pinned by an older version that recorded nothing and whose instructions
+ * cannot be read back.
+ */
+int vnh_steer_reports(const struct vnh_steer *steer);
 
 /** Packet counters, summed over CPUs. */
 struct vnh_steer_counters {
@@ -206,8 +275,8 @@ int vnh_steer_reset_counters(struct vnh_steer *steer);
 int vnh_steer_pin(struct vnh_steer *steer, const char *dir);
 
 /**
- * vnh_steer_unpin() - remove the pins vnh_steer_pin() made under @dir and
- * @dir itself. Removing pins does not detach the program. -ENOENT if
+ * vnh_steer_unpin() - remove the pins vnh_steer_pin() made under @dir (and
+ * the owner record of vnh_steer_pin_owner(), if any) and @dir itself. Removing pins does not detach the program. -ENOENT if
  * nothing was pinned there.
  */
 int vnh_steer_unpin(const char *dir);
@@ -215,7 +284,11 @@ int vnh_steer_unpin(const char *dir);
 /**
  * vnh_steer_open_pinned() - open an instance pinned under @dir, e.g. by
  * another process, to update it, read it or attach it elsewhere.
- * -ENOENT if nothing is pinned there.
+ * -ENOENT if nothing is pinned there; -ESTALE if the pins record (see
+ * vnh_steer_pin_owner()) a device of the caller's network namespace that
+ * is gone (deleted, or another device under its name now): the program
+ * steers nothing. Whether the device still runs the program is
+ * vnh_tun_steering()'s to say.
  */
 int vnh_steer_open_pinned(const char *dir, struct vnh_steer **steer);
 
@@ -244,7 +317,11 @@ struct vnh_steer_features {
 	size_t sz;			/* sizeof(struct vnh_steer_features) */
 	/* TUNSETSTEERINGEBPF works (probed on a tap in a private netns). */
 	int steering_prog;
-	/* The kfunc bpf_tun_vnet_hash_set is in kernel BTF. */
+	/*
+	 * The kfunc bpf_tun_vnet_hash_set is in kernel BTF: what the kernel
+	 * has, read from /sys/kernel/btf, which anyone may read. Whether a
+	 * program loaded by this process calls it is prog_reports.
+	 */
 	int hash_kfunc;
 	/* Where it was found: "vmlinux", "tun" or "". */
 	char hash_kfunc_btf[32];
@@ -253,6 +330,18 @@ struct vnh_steer_features {
 	/* Native tun hashing (the unmerged "tun: Introduce virtio-net
 	 * hashing feature" series): struct tun_vnet_hash in kernel BTF. */
 	int native_hash;
+	/*
+	 * What a program loaded by this process now does: the library loads
+	 * a throw-away instance (not attached anywhere) and asks
+	 * vnh_steer_reports(): 1 steering + report, 0 steering only,
+	 * negative errno if it could not be loaded (-EPERM: no CAP_BPF).
+	 * This, not hash_kfunc, is what a VMM may offer the guest.
+	 */
+	int prog_reports;
+	/* enum vnh_steer_variant of that instance (AUTO if none loaded). */
+	int prog_variant;
+	/* Why its kfunc build did not load (negative errno), else 0. */
+	int prog_kfunc_load_err;
 };
 
 /** vnh_steer_probe() - fill @f; never fakes a result. Returns 0. */
@@ -291,6 +380,79 @@ struct vnh_tun_info {
  * describe tun devices (before Linux 4.15).
  */
 int vnh_tun_info(const char *ifname, struct vnh_tun_info *info);
+
+/**
+ * The device a pinned program belongs to, as vnh_steer_pin_owner()
+ * recorded it beside the pins (file "owner"). A device deleted and created
+ * again under the same name (a VM restart) has a new ifindex: its old pins
+ * are stale, and nothing steers the new device.
+ */
+struct vnh_steer_owner {
+	size_t sz;		/* sizeof(struct vnh_steer_owner) */
+	char ifname[16];	/* its name when pinned */
+	uint32_t ifindex;
+	uint64_t netns_ino;	/* its network namespace: nsfs inode ... */
+	uint64_t netns_cookie;	/* ... and cookie (SO_NETNS_COOKIE; 0 if the
+				 * kernel had none) */
+	uint32_t prog_id;	/* the program pinned for it */
+	int here;		/* 1: that namespace is the caller's */
+	int gone;		/* here, and no device of that ifindex and name
+				 * exists any more: the pins are stale */
+};
+
+/**
+ * vnh_steer_pin_owner() - record, beside pins made by vnh_steer_pin() under
+ * @dir, that they belong to the device @ifname of the caller's network
+ * namespace (its ifindex, the namespace, @steer's program id). A read-only
+ * one-entry BPF array pinned as "owner". -EEXIST if one is there.
+ */
+int vnh_steer_pin_owner(const struct vnh_steer *steer, const char *dir,
+			const char *ifname);
+
+/**
+ * vnh_steer_read_owner() - read the record vnh_steer_pin_owner() made
+ * under @dir. -ENODATA if the pins have none (pinned by an older version).
+ */
+int vnh_steer_read_owner(const char *dir, struct vnh_steer_owner *owner);
+
+/**
+ * vnh_steer_check_owner() - do the pins under @dir belong to the device
+ * @ifname of the caller's network namespace? 0 yes; -ESTALE if they were
+ * made for another device (one deleted since, or another device now under
+ * that name); -EXDEV if they were made in another network namespace;
+ * -ENODATA if they record no device; other errors from reading them.
+ */
+int vnh_steer_check_owner(const char *dir, const char *ifname);
+
+/** vnh_steer_unpin_owner() - remove the "owner" record under @dir. */
+int vnh_steer_unpin_owner(const char *dir);
+
+/** What steers a tun/tap device now, as the kernel has it. */
+struct vnh_tun_steering {
+	size_t sz;		/* sizeof(struct vnh_tun_steering) */
+	uint32_t ifindex;	/* the device */
+	uint32_t prog_id;	/* its steering program's id; 0: none (tun's
+				 * own flow steering) */
+	int queues;		/* queue files open on it, in any process */
+	int detached_queues;	/* ... detached with IFF_DETACH_QUEUE */
+};
+
+/**
+ * vnh_tun_steering() - read back which steering program the tun/tap device
+ * @ifname (in the caller's network namespace) runs. tun has no ioctl for
+ * it: the answer comes from the device's open queue files, through a BPF
+ * task_file iterator relocated against the kernel's BTF (CO-RE). Compare
+ * st->prog_id with vnh_steer_info.prog_id to know whether a pinned
+ * program is the one the device runs.
+ * @st: the caller sets st->sz; filled up to it
+ *
+ * Returns 0, or a negative errno: -ENODEV if there is no such device,
+ * -ENOENT if no queue of it is open anywhere (then there is nothing to read
+ * it from, and the device steers nothing), -EPERM without CAP_BPF and
+ * CAP_PERFMON (root), -EOPNOTSUPP if the kernel lacks BTF or task_file
+ * iterators.
+ */
+int vnh_tun_steering(const char *ifname, struct vnh_tun_steering *st);
 
 /**
  * Does the device's steering program report hashes through the kernel, so

@@ -6,6 +6,10 @@
 #   (no option)    build if needed; print the bzImage path (only line on stdout)
 #   --kernel VER   which kernel: 7.3 (default) or 6.12; also from the
 #                  environment, VNETHASH_KERNEL_VERSION=VER
+#   --variant NAME also merge kernel/config-NAME.fragment after the version's
+#                  fragment (its lines win); also VNETHASH_KERNEL_VARIANT=NAME.
+#                  compat: no BTF, tun as a module (modules/tun.ko beside
+#                  the bzImage)
 #   --print-path   print the path the bzImage has / would have; build nothing
 #   --tree         print the kernel tree's path instead of the bzImage's
 #                  (built if needed; with --print-path: not built)
@@ -22,7 +26,9 @@
 # The cache (${VNETHASH_KERNEL_CACHE:-/var/cache/vnethash/kernel}) holds one
 # directory per key: a hash of the kernel version, the source package
 # version, the patches (names and contents, in order), the config fragment,
-# this script, and the compiler / pahole versions.  See kernel/README.md for
+# this script, the variant's fragment, and the compiler / pahole versions.
+# With CONFIG_MODULES=y the modules built are copied to modules/ beside the
+# bzImage.  See kernel/README.md for
 # the layout.
 set -euo pipefail
 export LC_ALL=C
@@ -33,6 +39,7 @@ cache=${VNETHASH_KERNEL_CACHE:-/var/cache/vnethash/kernel}
 keep=${VNETHASH_KERNEL_KEEP:-4}
 arch=x86_64
 kver=${VNETHASH_KERNEL_VERSION:-7.3}
+variant=${VNETHASH_KERNEL_VARIANT:-}
 
 print_path=0 want_tree=0 force=0 seed=1 verbosity=normal
 while [ $# -gt 0 ]; do
@@ -41,6 +48,10 @@ while [ $# -gt 0 ]; do
 		[ $# -ge 2 ] || { echo "build.sh: --kernel needs a version (7.3 or 6.12)" >&2; exit 2; }
 		kver=$2; shift ;;
 	--kernel=*) kver=${1#--kernel=} ;;
+	--variant)
+		[ $# -ge 2 ] || { echo "build.sh: --variant needs a name" >&2; exit 2; }
+		variant=$2; shift ;;
+	--variant=*) variant=${1#--variant=} ;;
 	--print-path) print_path=1 ;;
 	--tree) want_tree=1 ;;
 	--force) force=1 ;;
@@ -58,6 +69,11 @@ case $kver in
 6.12) fragment=$here/config-6.12.fragment patchdir=$here/patches-6.12 ;;
 *) echo "build.sh: unknown kernel version '$kver' (7.3 or 6.12)" >&2; exit 2 ;;
 esac
+vfragment=""
+if [ -n "$variant" ]; then
+	vfragment=$here/config-$variant.fragment
+	[ -f "$vfragment" ] || { echo "build.sh: unknown variant '$variant' (no $vfragment)" >&2; exit 2; }
+fi
 pkg=linux-source-$kver
 tarball=/usr/src/$pkg.tar.xz
 
@@ -110,6 +126,7 @@ keyinfo() {
 		echo "patch $(basename "$p") $(sha256sum <"$p" | cut -d' ' -f1)"
 	done
 	echo "fragment $(sha256sum <"$fragment" | cut -d' ' -f1)"
+	[ -z "$variant" ] || echo "variant $variant $(sha256sum <"$vfragment" | cut -d' ' -f1)"
 	echo "script $(sha256sum <"$self" | cut -d' ' -f1)"
 	echo "toolchain $(gcc --version 2>/dev/null | head -n1) / pahole $(pahole --version 2>/dev/null)"
 }
@@ -163,7 +180,7 @@ tree_git() {
 }
 
 start_time=$SECONDS
-log "key $key: Linux $kver ($pkg $srcversion), ${#patches[@]} patch(es), cache $kdir"
+log "key $key: Linux $kver${variant:+ ($variant)} ($pkg $srcversion), ${#patches[@]} patch(es), cache $kdir"
 
 # ---- 1. source tree ------------------------------------------------------------------
 # A tree whose patching was interrupted is half patched: start it again.
@@ -276,6 +293,16 @@ kmake() {
 	fi
 }
 
+# The lines to check: the version's fragment, then the variant's; for a
+# symbol both name, the variant's line.
+wanted_config() {
+	cat "$fragment" ${vfragment:+"$vfragment"} |
+	awk '{ s = $0; if (s ~ /^# CONFIG_.* is not set$/) { sub(/^# /, "", s); sub(/ .*/, "", s) }
+	       else if (s ~ /^CONFIG_/) sub(/=.*/, "", s); else next
+	       if (!(s in line)) order[n++] = s; line[s] = $0 }
+	     END { for (i = 0; i < n; i++) print line[order[i]] }'
+}
+
 check_config() {
 	local line sym val bad=0
 	while IFS= read -r line; do
@@ -294,16 +321,16 @@ check_config() {
 				bad=1
 			fi ;;
 		esac
-	done <"$fragment"
+	done < <(wanted_config)
 	return $bad
 }
 
 if [ "$(state)" = patched ]; then
-	log "configuring: tinyconfig + config.fragment"
+	log "configuring: tinyconfig + $(basename "$fragment")${variant:+ + $(basename "$vfragment")}"
 	if ! {
 		echo "=== configuring $(date) ==="
 		kmake tinyconfig &&
-		(cd "$tree" && scripts/kconfig/merge_config.sh -m .config "$fragment") &&
+		(cd "$tree" && scripts/kconfig/merge_config.sh -m .config "$fragment" ${vfragment:+"$vfragment"}) &&
 		kmake olddefconfig
 	} >"$kdir/config.log" 2>&1; then
 		tail -n 30 "$kdir/config.log" >&2
@@ -358,6 +385,17 @@ if [ "$(state)" = configured ]; then
 	fi
 	[ -f "$tree/arch/x86/boot/bzImage" ] || die "make succeeded but there is no bzImage"
 	[ -f "$tree/vmlinux" ] || die "make succeeded but there is no vmlinux"
+	if grep -qx 'CONFIG_MODULES=y' "$tree/.config"; then
+		log "make modules"
+		set +e
+		kmake -j"$(nproc)" modules 2>&1 | progress_filter
+		rc=${PIPESTATUS[0]}
+		set -e
+		[ "$rc" = 0 ] || die "make modules failed (exit $rc); full log: $kdir/build.log"
+		rm -rf "$kdir/modules"
+		mkdir -p "$kdir/modules"
+		find "$tree" -name '*.ko' -exec cp {} "$kdir/modules/" \;
+	fi
 	cp "$tree/arch/x86/boot/bzImage" "$image.tmp"
 	mv -f "$image.tmp" "$image"
 	set_state built
@@ -366,8 +404,8 @@ fi
 [ "$(state)" = built ] || die "unexpected state $(state) in $kdir"
 date >"$kdir/done"
 touch "$kdir/used"
-ln -sfn "$key" "$cache/latest.tmp" && mv -T "$cache/latest.tmp" "$cache/latest"
-ln -sfn "$key" "$cache/latest.tmp" && mv -T "$cache/latest.tmp" "$cache/latest-$kver"
+[ -n "$variant" ] || { ln -sfn "$key" "$cache/latest.tmp" && mv -T "$cache/latest.tmp" "$cache/latest"; }
+ln -sfn "$key" "$cache/latest.tmp" && mv -T "$cache/latest.tmp" "$cache/latest-$kver${variant:+-$variant}"
 log "done in $((SECONDS - start_time))s: $image ($(kmake -s kernelrelease 2>/dev/null))"
 
 # ---- 5. prune old trees: keep the $keep most recently used ones ---------------------------

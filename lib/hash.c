@@ -30,7 +30,17 @@ static void finish(const struct vnh_toeplitz_table *table, __u32 report,
 {
 	res->report = (uint16_t)report;
 	res->hash = report == VNH_REPORT_NONE ? 0 :
-		    vnh_rules_toeplitz(table->entry, in);
+		    vnh_toeplitz_table_hash(table, in->data, in->len);
+}
+
+/* The rules' fast path took it: the input lies in the packet at @off. */
+static void finish_fast(const struct vnh_toeplitz_table *table, __u32 report,
+			const uint8_t *pkt, __u32 off, struct vnh_result *res)
+{
+	res->report = (uint16_t)report;
+	res->hash = report == VNH_REPORT_NONE ? 0 :
+		    vnh_toeplitz_table_hash(table, pkt + off,
+					    vnh_rules_input_len(report));
 }
 
 int vnh_hash_frame(const struct vnh_toeplitz_table *table, uint32_t types,
@@ -38,10 +48,16 @@ int vnh_hash_frame(const struct vnh_toeplitz_table *table, uint32_t types,
 {
 	struct vnh_buf buf = { frame, len };
 	struct vnh_hash_input in;
+	__u32 report, off = 0;
 
 	if (!table || !res || (!frame && len))
 		return -EINVAL;
-	finish(table, vnh_rules_eth(&buf, types, &in), &in, res);
+	report = vnh_rules_eth_fast(frame, len > 0xffff ? 0xffff : (__u32)len,
+				    types, &off);
+	if (report != VNH_FAST_MISS)
+		finish_fast(table, report, frame, off, res);
+	else
+		finish(table, vnh_rules_eth(&buf, types, &in), &in, res);
 	return 0;
 }
 
@@ -51,9 +67,16 @@ int vnh_hash_l3(const struct vnh_toeplitz_table *table, uint32_t types,
 {
 	struct vnh_buf buf = { pkt, len };
 	struct vnh_hash_input in;
+	__u32 report, off = 0;
 
 	if (!table || !res || (!pkt && len))
 		return -EINVAL;
-	finish(table, vnh_rules_l3(&buf, 0, ethertype, types, &in), &in, res);
+	report = vnh_rules_l3_fast(pkt, 0, len > 0xffff ? 0xffff : (__u32)len,
+				   ethertype, types, &off);
+	if (report != VNH_FAST_MISS)
+		finish_fast(table, report, pkt, off, res);
+	else
+		finish(table, vnh_rules_l3(&buf, 0, ethertype, types, &in),
+		       &in, res);
 	return 0;
 }

@@ -82,21 +82,29 @@ static inline void vnh_opts_out(void *dst, const void *src, size_t src_sz)
 /* steer.c: the steering object */
 
 struct vnh_steer {
-	struct vnethash_steer *skel;	/* NULL when opened from pins */
-	struct vnethash_steer_pt *skel_pt;	/* the PROGTYPE build, or NULL */
+	/* The loaded build (at most one; both NULL when opened from pins). */
+	struct vnethash_steer *skel;
+	struct vnethash_steer_nokfunc *skel_nk;
+	struct vnethash_steer_pt *skel_pt;	/* the PROGTYPE build */
+	int kfunc_load_err;		/* why skel did not load, if it did not */
+	/*
+	 * What the program said of itself, known to the process that loaded
+	 * it (variant VNH_STEER_VARIANT_AUTO: not known here, read the
+	 * configuration): reading the configuration back needs
+	 * BPF_MAP_GET_FD_BY_ID, i.e. CAP_SYS_ADMIN, which a loader may lack.
+	 */
+	int reports;
+	int variant;
+	/*
+	 * The inner map this object last installed (-1: none), read back
+	 * without BPF_MAP_GET_FD_BY_ID while the slot still holds it.
+	 */
+	int inner_fd;
 	int prog_fd;
 	int config_fd;			/* the ARRAY_OF_MAPS */
 	int stats_fd;
 	int debug_fd;
 };
-
-/*
- * The number of BPF_PROG_TYPE_VNET_HASH in the running kernel (from its
- * BTF), or a negative errno (-EOPNOTSUPP: the kernel has no such type).
- */
-VNH_HIDDEN int vnh_progtype_number(void);
-/* The mechanism of a loaded program (enum vnh_steer_mechanism) or -errno. */
-VNH_HIDDEN int vnh_prog_mechanism(int prog_fd, int no_report);
 
 /* An object with no fds open yet (all -1); NULL without memory. */
 VNH_HIDDEN struct vnh_steer *vnh_steer_alloc(void);
@@ -124,6 +132,17 @@ VNH_HIDDEN int vnh_cfg_install(struct vnh_steer *s,
 
 /* Is the hash-report kfunc in kernel BTF? 1 or 0; probed once a process. */
 VNH_HIDDEN int vnh_kfunc_present(void);
+/*
+ * The number of BPF_PROG_TYPE_VNET_HASH in the running kernel (from its
+ * BTF), or a negative errno (-EOPNOTSUPP: the kernel has no such type).
+ */
+VNH_HIDDEN int vnh_progtype_number(void);
+/* Is @prog_fd a BPF_PROG_TYPE_VNET_HASH program? 1, 0 or -errno. */
+VNH_HIDDEN int vnh_prog_is_progtype(int prog_fd);
+
+/* steer_device.c: -ESTALE if the pins under @dir record a device of the
+ * caller's namespace that is gone, else 0. */
+VNH_HIDDEN int vnh_steer_pins_stale(const char *dir);
 /*
  * Does the program @prog_fd, as the kernel runs it, call a kfunc? 1 or 0,
  * or -errno; fills its id and verified instruction count if asked.

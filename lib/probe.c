@@ -2,7 +2,9 @@
 /*
  * What the running kernel supports: steering programs on taps (tried on a
  * throw-away tap), the hash-report kfunc and the other designs (kernel
- * BTF), and whether a loaded program calls the kfunc (its instructions).
+ * BTF), whether a program this process loads reports hashes (a throw-away
+ * instance asked), and whether a loaded program calls the kfunc (its
+ * instructions).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -191,6 +193,35 @@ int vnh_kfunc_present(void)
 	return v;
 }
 
+/*
+ * What a program this process loads does: load a throw-away instance (the
+ * library's defaults, attached nowhere) and ask it. Kernel BTF cannot tell:
+ * the loader may not see the BTF the kfunc is in, or refuse its extern.
+ */
+static void probe_prog(struct vnh_steer_features *out)
+{
+	struct vnh_steer *steer = NULL;
+	struct vnh_rss *rss = vnh_rss_new();
+	int err;
+
+	out->prog_variant = VNH_STEER_VARIANT_AUTO;
+	if (!rss) {
+		out->prog_reports = -ENOMEM;
+		return;
+	}
+	/* What the loading process knows: no configuration read back. */
+	err = vnh_steer_load(rss, NULL, &steer);
+	if (err) {
+		out->prog_reports = err;
+	} else {
+		out->prog_reports = vnh_steer_reports(steer);
+		out->prog_variant = steer->variant;
+		out->prog_kfunc_load_err = steer->kfunc_load_err;
+	}
+	vnh_steer_free(steer);
+	vnh_rss_free(rss);
+}
+
 int vnh_progtype_number(void)
 {
 	static int known = -1;
@@ -221,24 +252,16 @@ int vnh_progtype_number(void)
 	return v;
 }
 
-int vnh_prog_mechanism(int prog_fd, int no_report)
+int vnh_prog_is_progtype(int prog_fd)
 {
 	struct bpf_prog_info info;
 	__u32 len = sizeof(info);
-	int calls, pt;
+	int pt = vnh_progtype_number();
 
 	memset(&info, 0, sizeof(info));
 	if (bpf_obj_get_info_by_fd(prog_fd, &info, &len))
 		return -errno;
-	pt = vnh_progtype_number();
-	if (pt > 0 && info.type == (__u32)pt)
-		return no_report ? VNH_STEER_MECH_STEER :
-				   VNH_STEER_MECH_PROGTYPE;
-	calls = vnh_prog_calls_kfunc(prog_fd, NULL, NULL);
-	if (calls < 0)
-		return calls;
-	return calls && !no_report ? VNH_STEER_MECH_KFUNC :
-				     VNH_STEER_MECH_STEER;
+	return pt > 0 && info.type == (__u32)pt;
 }
 
 const char *vnh_steer_mechanism_name(int mechanism)
@@ -288,6 +311,7 @@ int vnh_steer_probe(struct vnh_steer_features *f)
 					  BTF_KIND_STRUCT, where, sizeof(where));
 		btf__free(vmlinux);
 	}
+	probe_prog(&out);
 	vnh_opts_out(f, &out, sizeof(out));
 	return 0;
 }

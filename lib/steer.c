@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * The steering object: load the eBPF program and its maps (the skeleton
- * embedded in the library), attach it to tun/tap queues and detach it, and
- * run it on a frame (BPF_PROG_TEST_RUN).
+ * The steering object: load the eBPF program and its maps (one of the two
+ * builds embedded in the library as skeletons: with the hash-report kfunc's
+ * extern, and without it), find out what the loaded program does, attach it
+ * to tun/tap queues and detach it, and run it on a frame
+ * (BPF_PROG_TEST_RUN).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,11 +20,12 @@
 
 #include "internal.h"
 #include "vnethash_steer.skel.h"
+#include "vnethash_steer_nokfunc.skel.h"
 #include "vnethash_steer_pt.skel.h"
 
 _Static_assert(VNH_STEER_STAT_QUEUES == VNH_STATS_QUEUES,
 	       "public and map queue counter counts differ");
-_Static_assert(sizeof(struct vnh_toeplitz_table) ==
+_Static_assert(sizeof(((struct vnh_toeplitz_table *)0)->entry) ==
 	       sizeof(((struct vnh_steer_cfg *)0)->toeplitz),
 	       "Toeplitz table layouts differ");
 
@@ -63,6 +66,8 @@ static void steer_close_fds(struct vnh_steer *s)
 		close(s->stats_fd);
 	if (s->debug_fd >= 0)
 		close(s->debug_fd);
+	if (s->inner_fd >= 0)
+		close(s->inner_fd);
 }
 
 void vnh_steer_free(struct vnh_steer *s)
@@ -72,6 +77,8 @@ void vnh_steer_free(struct vnh_steer *s)
 	steer_close_fds(s);
 	if (s->skel)
 		vnethash_steer__destroy(s->skel);
+	if (s->skel_nk)
+		vnethash_steer_nokfunc__destroy(s->skel_nk);
 	if (s->skel_pt)
 		vnethash_steer_pt__destroy(s->skel_pt);
 	free(s);
@@ -86,6 +93,7 @@ struct vnh_steer *vnh_steer_alloc(void)
 		s->config_fd = -1;
 		s->stats_fd = -1;
 		s->debug_fd = -1;
+		s->inner_fd = -1;
 	}
 	return s;
 }
@@ -97,84 +105,214 @@ static int dup_fd(int fd)
 	return d < 0 ? -errno : d;
 }
 
-/* Load the kfunc (socket filter) build of the program into @s. */
-static int load_kfunc_build(struct vnh_steer *s)
+/* Keep our own fds of the loaded object's program and maps. */
+static int steer_take_fds(struct vnh_steer *s, const struct bpf_program *prog,
+			  const struct bpf_map *config,
+			  const struct bpf_map *stats,
+			  const struct bpf_map *debug)
 {
-	s->skel = vnethash_steer__open();
-	if (!s->skel)
-		return -errno;
-	if (vnethash_steer__load(s->skel))
-		return -errno;
-	if ((s->prog_fd = dup_fd(bpf_program__fd(s->skel->progs.vnh_steer_prog))) < 0 ||
-	    (s->config_fd = dup_fd(bpf_map__fd(s->skel->maps.vnh_config))) < 0 ||
-	    (s->stats_fd = dup_fd(bpf_map__fd(s->skel->maps.vnh_stats))) < 0 ||
-	    (s->debug_fd = dup_fd(bpf_map__fd(s->skel->maps.vnh_debug))) < 0)
+	if ((s->prog_fd = dup_fd(bpf_program__fd(prog))) < 0 ||
+	    (s->config_fd = dup_fd(bpf_map__fd(config))) < 0 ||
+	    (s->stats_fd = dup_fd(bpf_map__fd(stats))) < 0 ||
+	    (s->debug_fd = dup_fd(bpf_map__fd(debug))) < 0)
 		return -errno;
 	return 0;
 }
 
 /*
- * Load the BPF_PROG_TYPE_VNET_HASH build into @s. libbpf does not know the
- * section "vnet_hash" unless it is patched too, so the type is set by its
- * number, which the kernel's BTF gives.
+ * Run the object's vnh_caps_prog once and read back what it wrote into the
+ * object's global vnh_caps, at @off in its .bss map @bss (read with a map
+ * lookup into @buf, the map's value: libbpf mmaps .bss only where the
+ * kernel lets it): VNH_CAPS_*.
  */
-static int load_progtype_build(struct vnh_steer *s)
+static int steer_read_caps(const struct bpf_program *caps_prog,
+			   const struct bpf_map *bss, void *buf, size_t buf_sz,
+			   size_t off, uint32_t *out)
 {
-	int type = vnh_progtype_number();
+	__u32 zero = 0;
+	unsigned char frame[64] = { 0 };	/* any frame will do */
+	LIBBPF_OPTS(bpf_test_run_opts, topts,
+		.data_in = frame,
+		.data_size_in = sizeof(frame),
+		.repeat = 1,
+	);
+
+	if (bpf_prog_test_run_opts(bpf_program__fd(caps_prog), &topts))
+		return -errno;
+	if (bpf_map__value_size(bss) != buf_sz || buf_sz < off + sizeof(*out))
+		return -EPROTO;
+	if (bpf_map_lookup_elem(bpf_map__fd(bss), &zero, buf))
+		return -errno;
+	memcpy(out, (const char *)buf + off, sizeof(*out));
+	return (*out & VNH_CAPS_VALID) ? 0 : -EPROTO;
+}
+
+static int steer_load_kfunc(struct vnh_steer *s, uint32_t *caps)
+{
+	struct vnethash_steer *k = vnethash_steer__open();
+	struct vnethash_steer__bss bss;
+	int err;
+
+	if (!k)
+		return -errno;
+	if (vnethash_steer__load(k)) {
+		err = -errno;
+		vnethash_steer__destroy(k);
+		return err ? err : -EINVAL;
+	}
+	s->skel = k;
+	/* Not fatal: without it, what the program does is read from its
+	 * instructions (vnh_steer_get_config()). */
+	if (steer_read_caps(k->progs.vnh_caps_prog, k->maps.bss, &bss,
+			    sizeof(bss),
+			    offsetof(struct vnethash_steer__bss, vnh_caps),
+			    caps))
+		*caps = 0;
+	return steer_take_fds(s, k->progs.vnh_steer_prog,
+					  k->maps.vnh_config, k->maps.vnh_stats,
+					  k->maps.vnh_debug);
+}
+
+static int steer_load_nokfunc(struct vnh_steer *s, uint32_t *caps)
+{
+	struct vnethash_steer_nokfunc *k = vnethash_steer_nokfunc__open();
+	struct vnethash_steer_nokfunc__bss bss;
+	int err;
+
+	if (!k)
+		return -errno;
+	if (vnethash_steer_nokfunc__load(k)) {
+		err = -errno;
+		vnethash_steer_nokfunc__destroy(k);
+		return err ? err : -EINVAL;
+	}
+	s->skel_nk = k;
+	/* This build has no extern: it steers only, whatever it says. */
+	if (steer_read_caps(k->progs.vnh_caps_prog, k->maps.bss, &bss,
+			    sizeof(bss),
+			    offsetof(struct vnethash_steer_nokfunc__bss,
+				     vnh_caps), caps))
+		*caps = VNH_CAPS_VALID | VNH_CAPS_NO_KFUNC_BUILD;
+	return steer_take_fds(s, k->progs.vnh_steer_prog,
+					  k->maps.vnh_config, k->maps.vnh_stats,
+					  k->maps.vnh_debug);
+}
+
+/*
+ * The BPF_PROG_TYPE_VNET_HASH build. libbpf does not know the section
+ * "vnet_hash" unless it is patched too (patch 0021), so the type is set by
+ * its number, which the kernel's BTF gives; without it: -EOPNOTSUPP.
+ */
+static int steer_load_progtype(struct vnh_steer *s, uint32_t *caps)
+{
+	struct vnethash_steer_pt *k;
+	struct vnethash_steer_pt__bss bss;
+	int type = vnh_progtype_number(), err;
 
 	if (type < 0)
 		return type;
-	s->skel_pt = vnethash_steer_pt__open();
-	if (!s->skel_pt)
+	k = vnethash_steer_pt__open();
+	if (!k)
 		return -errno;
-	if (bpf_program__set_type(s->skel_pt->progs.vnh_steer_prog,
-				  (enum bpf_prog_type)type))
-		return -EINVAL;
-	if (vnethash_steer_pt__load(s->skel_pt))
-		return -errno;
-	if ((s->prog_fd = dup_fd(bpf_program__fd(s->skel_pt->progs.vnh_steer_prog))) < 0 ||
-	    (s->config_fd = dup_fd(bpf_map__fd(s->skel_pt->maps.vnh_config))) < 0 ||
-	    (s->stats_fd = dup_fd(bpf_map__fd(s->skel_pt->maps.vnh_stats))) < 0 ||
-	    (s->debug_fd = dup_fd(bpf_map__fd(s->skel_pt->maps.vnh_debug))) < 0)
-		return -errno;
-	return 0;
+	if (bpf_program__set_type(k->progs.vnh_steer_prog,
+				  (enum bpf_prog_type)type) ||
+	    vnethash_steer_pt__load(k)) {
+		err = -errno;
+		vnethash_steer_pt__destroy(k);
+		return err ? err : -EINVAL;
+	}
+	s->skel_pt = k;
+	if (steer_read_caps(k->progs.vnh_caps_prog, k->maps.bss, &bss,
+			    sizeof(bss),
+			    offsetof(struct vnethash_steer_pt__bss, vnh_caps),
+			    caps))
+		*caps = VNH_CAPS_VALID | VNH_CAPS_PROGTYPE_BUILD;
+	return steer_take_fds(s, k->progs.vnh_steer_prog,
+					  k->maps.vnh_config, k->maps.vnh_stats,
+					  k->maps.vnh_debug);
 }
 
-/* Back to an object with nothing loaded, for another build. */
+/* Back to an object with nothing loaded. */
 static void steer_unload(struct vnh_steer *s)
 {
 	steer_close_fds(s);
 	s->prog_fd = s->config_fd = s->stats_fd = s->debug_fd = -1;
+	s->inner_fd = -1;
 	if (s->skel)
 		vnethash_steer__destroy(s->skel);
+	if (s->skel_nk)
+		vnethash_steer_nokfunc__destroy(s->skel_nk);
 	s->skel = NULL;
+	s->skel_nk = NULL;
 }
 
 /*
- * Load the build @mech asks for (AUTO: the best the kernel has). A
- * mechanism the kernel lacks is -EOPNOTSUPP.
+ * Load the build @variant asks for (enum vnh_steer_variant); AUTO: the one
+ * with the kfunc extern and, when it does not load, whatever the reason
+ * (no vmlinux BTF: libbpf refuses any typed kfunc extern; an old libbpf's
+ * unresolved call without CAP_BPF, a JIT or a GPL license; a verifier that
+ * rejects the call), the one without it. @caps gets what the loaded
+ * program says of itself.
  */
-static int load_mechanism(struct vnh_steer *s, int mech)
+static int steer_load_variant(struct vnh_steer *s, int variant,
+			      uint32_t *caps)
 {
-	int err, calls;
+	int err;
 
-	if (mech == VNH_STEER_MECH_PROGTYPE)
-		return load_progtype_build(s);
-	err = load_kfunc_build(s);
-	if (err || mech == VNH_STEER_MECH_STEER)
-		return err;
-	/* Did the weak kfunc resolve, i.e. is the call still there? */
-	calls = vnh_prog_calls_kfunc(s->prog_fd, NULL, NULL);
-	if (calls < 0)
-		return calls;
-	if (calls)
-		return 0;
-	if (mech == VNH_STEER_MECH_KFUNC)
-		return -EOPNOTSUPP;
-	if (vnh_progtype_number() < 0)
-		return 0;		/* AUTO: steering is all there is */
-	steer_unload(s);
-	return load_progtype_build(s);
+	switch (variant) {
+	case VNH_STEER_VARIANT_AUTO:
+	case VNH_STEER_VARIANT_KFUNC:
+		err = steer_load_kfunc(s, caps);
+		if (!err || variant == VNH_STEER_VARIANT_KFUNC)
+			return err;
+		/* Start over with nothing of the first build left. */
+		steer_close_fds(s);
+		s->prog_fd = s->config_fd = s->stats_fd = s->debug_fd = -1;
+		s->inner_fd = -1;
+		if (s->skel)
+			vnethash_steer__destroy(s->skel);
+		s->skel = NULL;
+		s->kfunc_load_err = err;
+		return steer_load_nokfunc(s, caps);
+	case VNH_STEER_VARIANT_NO_KFUNC:
+		return steer_load_nokfunc(s, caps);
+	case VNH_STEER_VARIANT_PROGTYPE:
+		return steer_load_progtype(s, caps);
+	}
+	return -EINVAL;
+}
+
+/*
+ * Load for @mech (enum vnh_steer_mechanism): the build it needs, and for
+ * KFUNC or AUTO a check of what the loaded program says of itself. A
+ * mechanism that is not there is -EOPNOTSUPP.
+ */
+static int steer_load_mechanism(struct vnh_steer *s, int mech, int variant,
+				uint32_t *caps)
+{
+	int err;
+
+	switch (mech) {
+	case VNH_STEER_MECH_PROGTYPE:
+		return steer_load_variant(s, VNH_STEER_VARIANT_PROGTYPE, caps);
+	case VNH_STEER_MECH_STEER:
+		return steer_load_variant(s, variant, caps);
+	case VNH_STEER_MECH_KFUNC:
+		err = steer_load_variant(s, VNH_STEER_VARIANT_KFUNC, caps);
+		if (err)
+			return err;
+		return (*caps & VNH_CAPS_KFUNC) ? 0 : -EOPNOTSUPP;
+	case VNH_STEER_MECH_AUTO:
+		err = steer_load_variant(s, variant, caps);
+		if (err || (*caps & VNH_CAPS_KFUNC) ||
+		    variant != VNH_STEER_VARIANT_AUTO ||
+		    vnh_progtype_number() < 0)
+			return err;
+		/* No kfunc here: the program type, if this kernel has it. */
+		steer_unload(s);
+		return steer_load_progtype(s, caps);
+	}
+	return -EINVAL;
 }
 
 int vnh_steer_load(const struct vnh_rss *rss,
@@ -183,7 +321,7 @@ int vnh_steer_load(const struct vnh_rss *rss,
 	struct vnh_steer_opts o;
 	struct vnh_steer_cfg *cfg;
 	struct vnh_steer *s;
-	uint32_t flags = 0;
+	uint32_t flags = 0, caps = 0;
 	int err;
 
 	if (!steer)
@@ -195,11 +333,23 @@ int vnh_steer_load(const struct vnh_rss *rss,
 	if (err)
 		return err;
 	if (o.mechanism < VNH_STEER_MECH_AUTO ||
-	    o.mechanism > VNH_STEER_MECH_STEER)
+	    o.mechanism > VNH_STEER_MECH_STEER ||
+	    o.variant < VNH_STEER_VARIANT_AUTO ||
+	    o.variant > VNH_STEER_VARIANT_PROGTYPE)
 		return -EINVAL;
 	if (o.no_report && o.mechanism != VNH_STEER_MECH_AUTO &&
 	    o.mechanism != VNH_STEER_MECH_STEER)
 		return -EINVAL;
+	if ((o.mechanism == VNH_STEER_MECH_KFUNC &&
+	     o.variant != VNH_STEER_VARIANT_AUTO &&
+	     o.variant != VNH_STEER_VARIANT_KFUNC) ||
+	    (o.mechanism == VNH_STEER_MECH_PROGTYPE &&
+	     o.variant != VNH_STEER_VARIANT_AUTO &&
+	     o.variant != VNH_STEER_VARIANT_PROGTYPE))
+		return -EINVAL;
+	if (o.variant == VNH_STEER_VARIANT_PROGTYPE &&
+	    o.mechanism == VNH_STEER_MECH_AUTO && !o.no_report)
+		o.mechanism = VNH_STEER_MECH_PROGTYPE;
 	if (o.mechanism == VNH_STEER_MECH_STEER)
 		o.no_report = 1;
 	if (o.no_report)
@@ -213,10 +363,26 @@ int vnh_steer_load(const struct vnh_rss *rss,
 	s = vnh_steer_alloc();
 	if (!s)
 		return -ENOMEM;
-	err = load_mechanism(s, o.no_report ? VNH_STEER_MECH_STEER :
-					      o.mechanism);
+	err = steer_load_mechanism(s, o.mechanism, o.variant, &caps);
 	if (err)
 		goto fail;
+	if (caps & VNH_CAPS_VALID) {
+		flags |= VNH_CFG_F_CAPS;
+		s->variant = (caps & VNH_CAPS_NO_KFUNC_BUILD) ?
+			     VNH_STEER_VARIANT_NO_KFUNC :
+			     (caps & VNH_CAPS_PROGTYPE_BUILD) ?
+			     VNH_STEER_VARIANT_PROGTYPE :
+			     VNH_STEER_VARIANT_KFUNC;
+		s->reports = (caps & (VNH_CAPS_KFUNC |
+				      VNH_CAPS_PROGTYPE_BUILD)) &&
+			     !o.no_report;
+	}
+	if (caps & VNH_CAPS_PROGTYPE_BUILD)
+		flags |= VNH_CFG_F_PROGTYPE_BUILD;
+	if (caps & VNH_CAPS_KFUNC)
+		flags |= VNH_CFG_F_KFUNC;
+	if (caps & VNH_CAPS_NO_KFUNC_BUILD)
+		flags |= VNH_CFG_F_NO_KFUNC_BUILD;
 	cfg = vnh_cfg_build(rss, flags, 1, o.max_queues);
 	if (!cfg) {
 		err = -ENOMEM;

@@ -5,6 +5,7 @@
  * then one update of the outer map's slot), and read it back.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -71,10 +72,35 @@ int vnh_cfg_install(struct vnh_steer *s, const struct vnh_steer_cfg *cfg)
 	if (inner < 0)
 		return -errno;
 	if (bpf_map_update_elem(inner, &zero, cfg, BPF_ANY) ||
-	    bpf_map_update_elem(s->config_fd, &zero, &inner, BPF_ANY))
+	    bpf_map_update_elem(s->config_fd, &zero, &inner, BPF_ANY)) {
 		err = -errno;
-	close(inner);
-	return err;
+		close(inner);
+		return err;
+	}
+	if (s->inner_fd >= 0)
+		close(s->inner_fd);
+	s->inner_fd = inner;
+	return 0;
+}
+
+/*
+ * A fd of the inner map the slot holds, map id @id: ours if we installed
+ * it (needs no privilege), else by id (BPF_MAP_GET_FD_BY_ID: CAP_SYS_ADMIN).
+ */
+static int cfg_inner_fd(const struct vnh_steer *s, __u32 id)
+{
+	struct bpf_map_info info;
+	__u32 len = sizeof(info);
+	int fd;
+
+	memset(&info, 0, sizeof(info));
+	if (s->inner_fd >= 0 &&
+	    !bpf_obj_get_info_by_fd(s->inner_fd, &info, &len) && info.id == id) {
+		fd = fcntl(s->inner_fd, F_DUPFD_CLOEXEC, 3);
+		return fd < 0 ? -errno : fd;
+	}
+	fd = bpf_map_get_fd_by_id(id);
+	return fd < 0 ? -errno : fd;
 }
 
 /* Read the running configuration (allocated, free() it). */
@@ -86,9 +112,9 @@ static int cfg_read(const struct vnh_steer *s, struct vnh_steer_cfg **out)
 
 	if (bpf_map_lookup_elem(s->config_fd, &zero, &id))
 		return errno == ENOENT ? -ENODATA : -errno;
-	inner = bpf_map_get_fd_by_id(id);
+	inner = cfg_inner_fd(s, id);
 	if (inner < 0)
-		return -errno;
+		return inner;
 	cfg = malloc(sizeof(*cfg));
 	if (!cfg) {
 		close(inner);
@@ -177,9 +203,46 @@ int vnh_steer_get_config(const struct vnh_steer *s, struct vnh_rss *rss,
 		in.generation = cfg->generation;
 		in.kfunc = vnh_prog_calls_kfunc(s->prog_fd, &in.prog_id,
 					    &in.verified_insns);
-		in.mechanism = vnh_prog_mechanism(s->prog_fd, in.no_report);
+		if (cfg->flags & VNH_CFG_F_CAPS) {
+			/* What the program said of itself after the load:
+			 * true even where its instructions cannot be read. */
+			in.kfunc = !!(cfg->flags & VNH_CFG_F_KFUNC);
+			in.variant = (cfg->flags & VNH_CFG_F_NO_KFUNC_BUILD) ?
+				     VNH_STEER_VARIANT_NO_KFUNC :
+				     (cfg->flags & VNH_CFG_F_PROGTYPE_BUILD) ?
+				     VNH_STEER_VARIANT_PROGTYPE :
+				     VNH_STEER_VARIANT_KFUNC;
+		} else if (vnh_prog_is_progtype(s->prog_fd) == 1) {
+			in.variant = VNH_STEER_VARIANT_PROGTYPE;
+		}
+		/* Unknown if neither was recorded nor can be read. */
+		in.reports = in.kfunc < 0 ? -ENODATA :
+			     in.kfunc > 0 && !in.no_report;
+		if (in.variant == VNH_STEER_VARIANT_PROGTYPE) {
+			in.kfunc = 0;
+			in.reports = !in.no_report;
+		}
+		in.mechanism = in.reports < 0 ? in.reports :
+			       !in.reports ? VNH_STEER_MECH_STEER :
+			       in.variant == VNH_STEER_VARIANT_PROGTYPE ?
+			       VNH_STEER_MECH_PROGTYPE : VNH_STEER_MECH_KFUNC;
+		in.kfunc_load_err = s->kfunc_load_err;
 		vnh_opts_out(info, &in, sizeof(in));
 	}
 	free(cfg);
 	return 0;
+}
+
+int vnh_steer_reports(const struct vnh_steer *s)
+{
+	struct vnh_steer_info info = { .sz = sizeof(info) };
+	int err;
+
+	if (!s)
+		return -EINVAL;
+	/* Known since the load (needs no CAP_SYS_ADMIN to tell). */
+	if (s->variant != VNH_STEER_VARIANT_AUTO)
+		return s->reports;
+	err = vnh_steer_get_config(s, NULL, &info);
+	return err ? err : info.reports;
 }

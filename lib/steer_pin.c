@@ -99,6 +99,9 @@ int vnh_steer_unpin(const char *dir)
 		else if (errno != ENOENT)
 			err = -errno;
 	}
+	/* The record of the device they were pinned for, if any. */
+	if (!err && vnh_steer_unpin_owner(dir) == 0)
+		removed++;
 	if (rmdir(dir) && errno != ENOENT && !err)
 		err = -errno;
 	if (err)
@@ -132,6 +135,10 @@ int vnh_steer_open_pinned(const char *dir, struct vnh_steer **steer)
 
 	if (!dir || !steer)
 		return -EINVAL;
+	/* Pins of a device that is gone steer nothing: say so. */
+	err = vnh_steer_pins_stale(dir);
+	if (err)
+		return err;
 	s = vnh_steer_alloc();
 	if (!s)
 		return -ENOMEM;

@@ -1,8 +1,13 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* Toeplitz hash: the bit-by-bit reference and the per-key table. */
+/*
+ * Toeplitz hash: the bit-by-bit reference, the per-key tables, the scalar
+ * table-driven hash and the choice between it and the GFNI one
+ * (lib/toeplitz_gfni.c) at run time.
+ */
 #include <errno.h>
 #include <string.h>
 
+#include "toeplitz_impl.h"
 #include "vnethash.h"
 
 const uint8_t vnh_default_key[VNH_KEY_SIZE_MAX] = {
@@ -74,19 +79,98 @@ int vnh_toeplitz_table_init(struct vnh_toeplitz_table *table,
 			row[b] = row[b & (b - 1)] ^
 				 bit_window[__builtin_ctz((unsigned int)b)];
 	}
+	vnh_toeplitz_gfni_init(table, key, key_len);
 	return 0;
+}
+
+/*
+ * Matrix m (see lib/toeplitz_gfni.c): byte r holds the 8 key bits from bit
+ * 8m + r on, most significant first; GF2P8AFFINEQB takes byte 7 - i as
+ * the row of result bit i.
+ */
+void vnh_toeplitz_gfni_init(struct vnh_toeplitz_table *table,
+			    const uint8_t *key, size_t key_len)
+{
+	size_t m, r, k;
+
+	for (m = 0; m < VNH_KEY_SIZE_MAX; m++) {
+		uint64_t mat = 0;
+
+		for (r = 0; r < 8; r++) {
+			unsigned int row = 0;
+
+			for (k = 0; k < 8; k++)
+				row = row << 1 |
+				      key_bit(key, key_len, m * 8 + r + k);
+			mat |= (uint64_t)row << (8 * r);
+		}
+		table->gfni[m] = mat;
+	}
+}
+
+/* @n bytes, four XOR chains; unrolled where @n is a constant. */
+static inline uint32_t scalar_n(const uint32_t *e, const uint8_t *in,
+				size_t n)
+{
+	uint32_t h[4] = { 0, 0, 0, 0 };
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		h[i % 4] ^= e[i * 256 + in[i]];
+	return (h[0] ^ h[1]) ^ (h[2] ^ h[3]);
+}
+
+uint32_t vnh_toeplitz_scalar(const struct vnh_toeplitz_table *table,
+			     const void *data, size_t len)
+{
+	const uint32_t *e = table->entry;
+	const uint8_t *in = data;
+	uint32_t h0 = 0, h1 = 0;
+	size_t i = 0;
+
+	/* The lengths of IPv4 and IPv6 inputs, unrolled. */
+	if (len == 12)
+		return scalar_n(e, in, 12);
+	if (len == 36)
+		return scalar_n(e, in, 36);
+	if (len == 8)
+		return scalar_n(e, in, 8);
+	if (len == 32)
+		return scalar_n(e, in, 32);
+	if (len > VNH_HASH_INPUT_MAX)
+		len = VNH_HASH_INPUT_MAX;
+	/* Two chains of XORs, so two lookups are in flight at a time. */
+	for (; i + 4 <= len; i += 4, e += 4 * 256) {
+		h0 ^= e[in[i]] ^ e[256 + in[i + 1]];
+		h1 ^= e[512 + in[i + 2]] ^ e[768 + in[i + 3]];
+	}
+	for (; i < len; i++, e += 256)
+		h0 ^= e[in[i]];
+	return h0 ^ h1;
+}
+
+/* NULL: not chosen yet; then the implementation for this CPU. */
+static vnh_toeplitz_fn *toeplitz_impl;
+
+static vnh_toeplitz_fn *toeplitz_choose(void)
+{
+	vnh_toeplitz_fn *fn = __atomic_load_n(&toeplitz_impl, __ATOMIC_RELAXED);
+
+	if (!fn) {
+		fn = vnh_toeplitz_gfni_usable() ? vnh_toeplitz_gfni :
+						  vnh_toeplitz_scalar;
+		__atomic_store_n(&toeplitz_impl, fn, __ATOMIC_RELAXED);
+	}
+	return fn;
 }
 
 uint32_t vnh_toeplitz_table_hash(const struct vnh_toeplitz_table *table,
 				 const void *data, size_t len)
 {
-	const uint8_t *in = data;
-	uint32_t hash = 0;
-	size_t i;
+	return toeplitz_choose()(table, data, len);
+}
 
-	if (len > VNH_HASH_INPUT_MAX)
-		len = VNH_HASH_INPUT_MAX;
-	for (i = 0; i < len; i++)
-		hash ^= table->entry[i * 256 + in[i]];
-	return hash;
+const char *vnh_toeplitz_impl(void)
+{
+	return toeplitz_choose() == vnh_toeplitz_gfni ? "gfni" : "scalar";
 }

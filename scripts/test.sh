@@ -2,7 +2,8 @@
 # Build and run every test suite (unit, fuzz, BPF, taps, VM). Run as root.
 # The vm suite boots the patched Linux 7.3 (kernel/build.sh); the first run
 # builds it, which is said here up front. `scripts/test.sh --suite vm612`
-# runs the VM checks on the 6.12 backport instead (not in the default run).
+# runs the VM checks on the 6.12 backport instead (not in the default run);
+# `--suite vmcompat` the checks on a 7.3 kernel without BTF, tun a module.
 set -eu
 cd "$(dirname "$0")/.."
 [ -f build/build.ninja ] || meson setup build
@@ -13,7 +14,8 @@ meson compile -C build
 # happen; meson would show them only when the test ends.
 prepare_kernel() {
 	v=$1
-	img=$(kernel/build.sh --kernel "$v" --print-path 2>/dev/null) || return 0
+	set -- --kernel "$v" ${2:+--variant "$2"}
+	img=$(kernel/build.sh "$@" --print-path 2>/dev/null) || return 0
 	if [ -f "$img" ]; then
 		echo "test.sh: Linux $v test kernel found in the cache: $img"
 		return 0
@@ -21,7 +23,7 @@ prepare_kernel() {
 	echo "test.sh: the VM suite needs the Linux $v test kernel, which is not in the"
 	echo "test.sh: cache: building it now (about 8 minutes on 2 idle cores; progress below)."
 	t0=$(date +%s)
-	if kernel/build.sh -q --kernel "$v" >/dev/null; then
+	if kernel/build.sh -q "$@" >/dev/null; then
 		echo "test.sh: Linux $v test kernel built in $(($(date +%s) - t0)) s"
 	else
 		echo "test.sh: building the Linux $v test kernel failed; the vm tests will say so"
@@ -30,6 +32,7 @@ prepare_kernel() {
 case " $* " in
 "  ") prepare_kernel 7.3 ;;			# the default run
 *vm612*) prepare_kernel 6.12 ;;
+*vmcompat*) prepare_kernel 7.3 compat ;;	# no BTF, tun as a module
 *" vm "*|*"=vm "*|*" vm-"*) prepare_kernel 7.3 ;;	# --suite vm, a vm- test
 esac
 exec meson test -C build --print-errorlogs "$@"

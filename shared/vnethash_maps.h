@@ -26,6 +26,26 @@
 #define VNH_CFG_F_L3		(1u << 0)	/* tun: parse from the IP header */
 #define VNH_CFG_F_NO_REPORT	(1u << 1)	/* never call the kfunc */
 #define VNH_CFG_F_DEBUG		(1u << 2)	/* fill vnh_debug */
+/*
+ * Recorded by user space from the program's vnh_caps after the load, for
+ * whoever opens the instance later; the program ignores them.
+ */
+#define VNH_CFG_F_CAPS		(1u << 3)	/* the next two are known */
+#define VNH_CFG_F_KFUNC		(1u << 4)	/* the program calls the kfunc */
+#define VNH_CFG_F_NO_KFUNC_BUILD (1u << 5)	/* built without its extern */
+#define VNH_CFG_F_PROGTYPE_BUILD (1u << 6)	/* a BPF_PROG_TYPE_VNET_HASH
+						 * program (reports) */
+
+/*
+ * The program's global vnh_caps (.bss), written by its vnh_caps_prog:
+ * what the object does as loaded.
+ */
+#define VNH_CAPS_VALID		(1u << 0)	/* written */
+#define VNH_CAPS_KFUNC		(1u << 1)	/* the kfunc extern resolved: the
+						 * program reports hashes */
+#define VNH_CAPS_NO_KFUNC_BUILD	(1u << 2)	/* built with VNH_NO_KFUNC */
+#define VNH_CAPS_PROGTYPE_BUILD	(1u << 3)	/* built with VNH_PROGTYPE: a
+						 * BPF_PROG_TYPE_VNET_HASH program */
 
 /* Queues with their own counter; the next slot counts all higher ones. */
 #define VNH_STATS_QUEUES	256

@@ -262,6 +262,106 @@ VNH_INLINE __u32 vnh_rules_l3(VNH_CTX_T ctx, __u32 off, __u32 ethertype,
 	return VNH_REPORT_NONE;
 }
 
+/*
+ * The fast path: the rules for the common shapes of frame, applied to the
+ * first @avail bytes of the packet held contiguously at @p, without copies.
+ * @off is where the IP header starts in @p (14 for an Ethernet frame, 0 for
+ * a tun's IP packet; a compile-time constant at every call site).
+ *
+ * It handles IPv4 without options and IPv6 without extension headers, over
+ * TCP, UDP or anything else, when @avail covers every byte the general rules
+ * would read. It returns the report type the general rules give and sets
+ * *in_off to where the hash input lies in @p: the addresses and the ports
+ * are contiguous in such packets (IPv4: 12 bytes from the source address,
+ * IPv6: 36), and the input length follows from the report type
+ * (vnh_rules_input_len()). Anything else (VLAN tags, IPv4 options, IPv6
+ * extension headers, bad version fields, bytes beyond @avail) returns
+ * VNH_FAST_MISS: the caller then runs the general rules, which give the
+ * same answer for every packet the fast path takes (tests/unit/test_rules.c
+ * and the BPF differential test check both against the reference).
+ */
+#define VNH_FAST_MISS		0xffu
+/* Bytes the fast path reads at most past the IP header (IPv6 + TCP). */
+#define VNH_FAST_L3_SPAN	60
+
+/* Hash input length of a report type. */
+VNH_INLINE __u32 vnh_rules_input_len(__u32 report)
+{
+	if (report == VNH_REPORT_IPV4)
+		return 8;
+	if (report == VNH_REPORT_TCPV4 || report == VNH_REPORT_UDPV4)
+		return 12;
+	if (report == VNH_REPORT_IPV6 || report == VNH_REPORT_IPV6_EX)
+		return 32;
+	if (report == VNH_REPORT_NONE)
+		return 0;
+	return 36;
+}
+
+VNH_INLINE __u32 vnh_rules_l3_fast(const __u8 *p, __u32 off, __u32 avail,
+				   __u32 ethertype, __u32 types, __u32 *in_off)
+{
+	__u32 proto;
+
+	if (ethertype == VNH_ETH_P_IPV4) {
+		if (avail < off + 20 || p[off] != 0x45)
+			return VNH_FAST_MISS;
+		*in_off = off + 12;
+		/* A fragment (MF set or non-zero offset): no L4 header. */
+		proto = (p[off + 6] & 0x3f) | p[off + 7] ? VNH_NO_L4 :
+							   p[off + 9];
+		if (proto == VNH_IPPROTO_TCP && (types & VNH_HASH_TYPE_TCPV4))
+			return avail >= off + 40 ? VNH_REPORT_TCPV4 :
+						   VNH_FAST_MISS;
+		if (proto == VNH_IPPROTO_UDP && (types & VNH_HASH_TYPE_UDPV4))
+			return avail >= off + 28 ? VNH_REPORT_UDPV4 :
+						   VNH_FAST_MISS;
+		return types & VNH_HASH_TYPE_IPV4 ? VNH_REPORT_IPV4 :
+						    VNH_REPORT_NONE;
+	}
+	if (ethertype == VNH_ETH_P_IPV6) {
+		if (avail < off + 40 || (p[off] >> 4) != 6)
+			return VNH_FAST_MISS;
+		*in_off = off + 8;
+		proto = p[off + 6];
+		if (proto == VNH_IPPROTO_TCP &&
+		    (types & (VNH_HASH_TYPE_TCP_EX | VNH_HASH_TYPE_TCPV6))) {
+			if (avail < off + 60)
+				return VNH_FAST_MISS;
+			return types & VNH_HASH_TYPE_TCP_EX ?
+			       VNH_REPORT_TCPV6_EX : VNH_REPORT_TCPV6;
+		}
+		if (proto == VNH_IPPROTO_UDP &&
+		    (types & (VNH_HASH_TYPE_UDP_EX | VNH_HASH_TYPE_UDPV6))) {
+			if (avail < off + 48)
+				return VNH_FAST_MISS;
+			return types & VNH_HASH_TYPE_UDP_EX ?
+			       VNH_REPORT_UDPV6_EX : VNH_REPORT_UDPV6;
+		}
+		if (vnh_rules_is_ipv6_ext(proto))
+			return VNH_FAST_MISS;
+		if (types & VNH_HASH_TYPE_IP_EX)
+			return VNH_REPORT_IPV6_EX;
+		return types & VNH_HASH_TYPE_IPV6 ? VNH_REPORT_IPV6 :
+						    VNH_REPORT_NONE;
+	}
+	return VNH_REPORT_NONE;
+}
+
+/* The fast path for an Ethernet frame (a tap's view), see above. */
+VNH_INLINE __u32 vnh_rules_eth_fast(const __u8 *p, __u32 avail, __u32 types,
+				    __u32 *in_off)
+{
+	__u32 ethertype;
+
+	if (avail < 14)
+		return VNH_FAST_MISS;
+	ethertype = vnh_be16(p + 12);
+	if (ethertype == VNH_ETH_P_8021Q || ethertype == VNH_ETH_P_8021AD)
+		return VNH_FAST_MISS;
+	return vnh_rules_l3_fast(p, 14, avail, ethertype, types, in_off);
+}
+
 /* Classify an Ethernet frame starting at offset 0 (a tap's view). */
 VNH_INLINE __u32 vnh_rules_eth(VNH_CTX_T ctx, __u32 types,
 			       struct vnh_hash_input *in)

@@ -11,6 +11,7 @@
 #include "cmdline.h"
 #include "steer_dev.h"
 #include "tool.h"
+#include "steer_state.h"
 
 static const char attach_usage[] =
 "Usage: %s attach DEV [OPTIONS]\n"
@@ -24,6 +25,9 @@ static const char attach_usage[] =
 "owner's queue with --pid/--fd if the device is held open).\n"
 "\n"
 CONFIG_HELP
+"Without --indir or --queues, the table spreads over the queues DEV has\n"
+"(attached and detached ones) as --queues would, and attach says so; a\n"
+"device with no queue open needs --queues or --indir.\n"
 "\n"
 "Queue fd:\n"
 "  --pid PID --fd N    attach through the owner's queue fd N of process PID\n"
@@ -46,6 +50,11 @@ CONFIG_HELP
 "Queues the configuration may name: those the device has (attached and\n"
 "detached ones); a device with no queue open (persistent, its VMM not yet\n"
 "started) accepts any up to tun's limit of 256.\n"
+"Pins under /sys/fs/bpf/vnethash/DEV/ that are stale (made for a former\n"
+"device of the name, e.g. before a VM restart), or whose program DEV no\n"
+"longer runs (other software replaced or removed it), are replaced, and\n"
+"attach says so. After attaching, what DEV runs is read back from the\n"
+"kernel where it can be (a queue of DEV is open).\n"
 "Exit status: 0 attached, 1 failure (message names the cause), 2 bad usage.\n";
 
 /* Is the loaded program the BPF_PROG_TYPE_VNET_HASH build? */
@@ -54,7 +63,7 @@ static bool is_progtype(struct vnh_steer *steer)
 	struct vnh_steer_info info = { .sz = sizeof(info) };
 
 	return !vnh_steer_get_config(steer, NULL, &info) &&
-	       info.mechanism == VNH_STEER_MECH_PROGTYPE;
+	       info.variant == VNH_STEER_VARIANT_PROGTYPE;
 }
 
 int attach_main(int argc, char **argv)
@@ -77,6 +86,9 @@ int attach_main(int argc, char **argv)
 	struct steer_dev dev;
 	const char *name;
 	int opt, pid = 0, fd = -1, qfd = -1, err, rc = EXIT_USAGE;
+	unsigned int spread = 0;
+	struct vnh_tun_steering now = { .sz = sizeof(now) };
+	const char *replacing = NULL;
 	bool none_open;
 
 	if (!rss) {
@@ -118,10 +130,47 @@ int attach_main(int argc, char **argv)
 	steer_tool_init();
 	if (steer_dev_inspect(name, &dev, false))
 		goto out;
-	if (steer_dev_pinned(&dev)) {
-		fprintf(stderr, "%s: %s: already attached (pinned at %s); use 'vnethash set' to change it or 'vnethash detach' first\n",
-			prog_name, dev.name, dev.pin_dir);
+	err = steer_dev_pinned(&dev);
+	if (err < 0) {
+		steer_pins_perror(&dev, err);
 		goto out;
+	}
+	if (err) {
+		struct vnh_steer *old = NULL;
+		struct steer_state_info si;
+
+		vnh_steer_open_pinned(dev.pin_dir, &old);
+		steer_state(&dev, old, &si);
+		vnh_steer_free(old);
+		if (steer_state_ok(&si)) {
+			fprintf(stderr, "%s: %s: already attached (pinned at %s); use 'vnethash set' to change it or 'vnethash detach' first\n",
+				prog_name, dev.name, dev.pin_dir);
+			goto out;
+		}
+		if (si.state == ST_OTHER_NS) {
+			fprintf(stderr, "%s: %s: %s\n", prog_name, dev.name,
+				steer_state_problem(&dev, &si));
+			goto out;
+		}
+		/* Stale pins, or the device runs something else: replace. */
+		vnh_steer_unpin_owner(dev.pin_dir);
+		err = vnh_steer_unpin(dev.pin_dir);
+		if (err && err != -ENOENT) {
+			steer_perror(&dev, "cannot remove the old pins", err);
+			goto out;
+		}
+		replacing = steer_state_problem(&dev, &si);
+	}
+	if (!cfg.table_set) {
+		unsigned int nq = steer_dev_queue_limit(&dev, &none_open);
+
+		if (none_open) {
+			fprintf(stderr, "%s: %s: no queue of %s is open, so how many it will have is unknown: give --queues N (the queues its owner will open) or --indir\n",
+				prog_name, dev.name, dev.name);
+			goto out;
+		}
+		spread = nq;
+		vnh_rss_set_spread(rss, nq, config_table_len(nq));
 	}
 	if (steer_check_queues(&dev, rss))
 		goto out;
@@ -133,12 +182,12 @@ int attach_main(int argc, char **argv)
 					     VNH_STEER_MODE_ETH;
 	err = vnh_steer_load(rss, &sopts, &steer);
 	if (err == -EOPNOTSUPP && sopts.mechanism == VNH_STEER_MECH_KFUNC) {
-		fprintf(stderr, "%s: %s: mechanism kfunc: the running kernel has no bpf_tun_vnet_hash_set (kernel/patches/); use --mechanism auto or steer\n",
+		fprintf(stderr, "%s: %s: mechanism kfunc: the program does not get bpf_tun_vnet_hash_set here (kernel without the series, or module BTF the loader cannot read); use --mechanism auto or steer\n",
 			prog_name, dev.name);
 		goto out;
 	}
 	if (err == -EOPNOTSUPP && sopts.mechanism == VNH_STEER_MECH_PROGTYPE) {
-		fprintf(stderr, "%s: %s: mechanism progtype: the running kernel has no BPF_PROG_TYPE_VNET_HASH (comparison patches 0020+); use --mechanism auto or steer\n",
+		fprintf(stderr, "%s: %s: mechanism progtype: the running kernel has no BPF_PROG_TYPE_VNET_HASH (comparison patches 0020-0023); use --mechanism auto or steer\n",
 			prog_name, dev.name);
 		goto out;
 	}
@@ -155,8 +204,15 @@ int attach_main(int argc, char **argv)
 			steer_perror(&dev, "cannot pin the program", err);
 		goto out;
 	}
+	err = vnh_steer_pin_owner(steer, dev.pin_dir, dev.name);
+	if (err) {
+		steer_perror(&dev, "cannot record the device beside the pins", err);
+		vnh_steer_unpin(dev.pin_dir);
+		goto out;
+	}
 	qfd = steer_queue_open(&dev, pid, fd);
 	if (qfd < 0) {
+		vnh_steer_unpin_owner(dev.pin_dir);
 		vnh_steer_unpin(dev.pin_dir);
 		goto out;
 	}
@@ -165,27 +221,51 @@ int attach_main(int argc, char **argv)
 	if (err == -EINVAL && is_progtype(steer)) {
 		fprintf(stderr, "%s: %s: TUNSETSTEERINGEBPF refused the BPF_PROG_TYPE_VNET_HASH program: the kernel's tun lacks CONFIG_TUN_VNET_HASH\n",
 			prog_name, dev.name);
+		vnh_steer_unpin_owner(dev.pin_dir);
 		vnh_steer_unpin(dev.pin_dir);
 		goto out;
 	}
 	if (err) {
 		steer_perror(&dev, "TUNSETSTEERINGEBPF failed", err);
+		vnh_steer_unpin_owner(dev.pin_dir);
 		vnh_steer_unpin(dev.pin_dir);
 		goto out;
 	}
 	vnh_steer_get_config(steer, NULL, &info);
+	/* Read back what the device runs now, where the kernel can tell. */
+	if (!vnh_tun_steering(dev.name, &now) && now.prog_id != info.prog_id) {
+		fprintf(stderr, "%s: %s: attached program id %u, but the device runs %s%u: something replaced it at once; nothing pinned\n",
+			prog_name, dev.name, info.prog_id,
+			now.prog_id ? "program id " : "no program, id ",
+			now.prog_id);
+		vnh_steer_unpin_owner(dev.pin_dir);
+		vnh_steer_unpin(dev.pin_dir);
+		goto out;
+	}
+	if (replacing)
+		printf("%s: replaced what was pinned: %s\n", dev.name, replacing);
 	printf("%s: attached vnethash steering program (id %u, %s mode), pinned at %s\n",
 	       dev.name, info.prog_id,
 	       info.mode == VNH_STEER_MODE_L3 ? "tun" : "tap", dev.pin_dir);
 	printf("%s: hash reporting: %s\n", dev.name,
 	       sopts.no_report ? "off (--no-report)" :
 	       sopts.mechanism == VNH_STEER_MECH_STEER ? "off (--mechanism steer)" :
-	       info.mechanism == VNH_STEER_MECH_PROGTYPE ? "on (BPF_PROG_TYPE_VNET_HASH program)" :
-	       info.kfunc > 0 ? "on (kernel has bpf_tun_vnet_hash_set)" :
-				"unavailable (kernel lacks bpf_tun_vnet_hash_set): steering only");
+	       info.mechanism == VNH_STEER_MECH_PROGTYPE ? "on (a BPF_PROG_TYPE_VNET_HASH program): steering + report" :
+	       info.reports > 0 ? "on (the program calls bpf_tun_vnet_hash_set): steering + report" :
+	       info.variant == VNH_STEER_VARIANT_NO_KFUNC ?
+				"unavailable (the build without the kfunc was loaded): steering only" :
+				"unavailable (the kfunc was not resolved at load): steering only");
 	printf("%s: mechanism: %s\n", dev.name,
 	       info.mechanism >= 0 ? vnh_steer_mechanism_name(info.mechanism) :
 				     "unknown");
+	if (spread) {
+		size_t len;
+
+		vnh_rss_table(rss, &len);
+		printf("%s: no --queues or --indir: table spreads over the %u queue%s %s has (%zu entries, entry i = i %% %u)\n",
+		       dev.name, spread, spread == 1 ? "" : "s", dev.name,
+		       len, spread);
+	}
 	if (steer_dev_queue_limit(&dev, &none_open) && none_open)
 		printf("%s: note: no queue of %s is open; the configuration names queues up to %u\n",
 		       dev.name, dev.name, vnh_rss_max_queue(rss));

@@ -68,8 +68,9 @@ int steer_bpffs_ready(void)
 	if (!statfs(BPFFS, &sfs) && sfs.f_type == BPF_FS_MAGIC)
 		return 0;
 	if (mount("bpf", BPFFS, "bpf", 0, "mode=0700")) {
-		fprintf(stderr, "%s: bpffs unavailable: cannot mount it at %s: %s\n",
-			prog_name, BPFFS, strerror(errno));
+		fprintf(stderr, "%s: bpffs unavailable: cannot mount it at %s: %s%s\n",
+			prog_name, BPFFS, strerror(errno),
+			perm_hint(errno, "CAP_SYS_ADMIN"));
 		return -1;
 	}
 	return 0;

@@ -36,31 +36,87 @@ static int hex_digit(int c)
 }
 
 /* Hex with optional 0x prefix; spaces and colons between bytes allowed. */
-int parse_hex(const char *s, uint8_t *buf, size_t max, size_t *len)
+int parse_hex(const char *s, uint8_t *buf, size_t max, size_t *len,
+	      size_t *bad)
 {
-	size_t n = 0;
+	const char *start = s, *p;
+	size_t n = 0, digits = 0;
 	int hi, lo;
 
+	/* First the kind of mistake, so that the message names the right one. */
 	while (isspace((unsigned char)*s))
 		s++;
 	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
 		s += 2;
+	for (p = s; *p; p++) {
+		if (hex_digit((unsigned char)*p) >= 0) {
+			digits++;
+		} else if (!isspace((unsigned char)*p) && *p != ':') {
+			*bad = (size_t)(p - start);
+			return HEX_NOT_HEX;
+		}
+	}
+	if (digits % 2) {
+		*bad = digits;
+		return HEX_ODD;
+	}
 	for (;;) {
 		while (isspace((unsigned char)*s) || *s == ':')
 			s++;
 		if (!*s)
 			break;
 		hi = hex_digit((unsigned char)s[0]);
-		lo = s[1] ? hex_digit((unsigned char)s[1]) : -1;
-		if (hi < 0 || lo < 0)
-			return -EINVAL;
+		lo = hex_digit((unsigned char)s[1]);
+		if (lo < 0) {
+			*bad = (size_t)(s - start);
+			return HEX_SPLIT;
+		}
 		if (n == max)
-			return -E2BIG;
+			return HEX_TOO_LONG;
 		buf[n++] = (uint8_t)(hi << 4 | lo);
 		s += 2;
 	}
 	*len = n;
 	return 0;
+}
+
+const char *hex_strerror(int err, const char *s, size_t bad, char *msg,
+			 size_t size)
+{
+	switch (err) {
+	case HEX_NOT_HEX:
+		if (isprint((unsigned char)s[bad]))
+			snprintf(msg, size, "'%c' at position %zu is not a hex digit",
+				 s[bad], bad + 1);
+		else
+			snprintf(msg, size, "byte 0x%02x at position %zu is not a hex digit",
+				 (unsigned char)s[bad], bad + 1);
+		break;
+	case HEX_ODD:
+		snprintf(msg, size, "odd number of hex digits (%zu): a byte is two digits",
+			 bad);
+		break;
+	case HEX_SPLIT:
+		snprintf(msg, size, "the hex digit at position %zu stands alone: a byte is two digits, separators (space, ':') go between bytes",
+			 bad + 1);
+		break;
+	default:
+		snprintf(msg, size, "too long");
+		break;
+	}
+	return msg;
+}
+
+const char *perm_hint(int err, const char *caps)
+{
+	static char buf[128];
+
+	if (err < 0)
+		err = -err;
+	if (err != EPERM && err != EACCES)
+		return "";
+	snprintf(buf, sizeof(buf), " (run as root: needs %s)", caps);
+	return buf;
 }
 
 int cmd_getopt(struct cmd_line *c, int argc, char **argv)
@@ -110,22 +166,29 @@ int config_option(struct config_args *cfg, int opt, const char *arg)
 	unsigned long v;
 	const char *bad = NULL;
 	uint32_t types;
-	size_t len;
+	size_t len, bad_pos;
+	char msg[160];
 	int err;
 
 	switch (opt) {
 	case 'k':
-		err = parse_hex(arg, key, sizeof(key), &len);
-		if (err == -E2BIG || (!err && len == 0)) {
-			fprintf(stderr, "%s: --key '%s': a key has 1 to %d bytes\n",
-				prog_name, arg, VNH_KEY_SIZE_MAX);
+		err = parse_hex(arg, key, sizeof(key), &len, &bad_pos);
+		if (err == HEX_TOO_LONG || (!err && len == 0)) {
+			fprintf(stderr, "%s: --key '%s': a key has 1 to %d bytes%s\n",
+				prog_name, arg, VNH_KEY_SIZE_MAX,
+				err ? "" : ", this one none");
 			return -1;
 		}
 		if (err) {
-			fprintf(stderr, "%s: --key '%s': not a hex string\n",
-				prog_name, arg);
+			fprintf(stderr, "%s: --key '%s': %s\n", prog_name, arg,
+				hex_strerror(err, arg, bad_pos, msg,
+					     sizeof(msg)));
 			return -1;
 		}
+		if (len < VNH_KEY_SIZE_MAX)
+			fprintf(stderr, "%s: warning: --key has %zu byte%s, virtio-net uses %d: key bits past the end count as zero, which weakens the hash (IPv4 with ports reads %d bytes of key, IPv6 with ports all %d)\n",
+				prog_name, len, len == 1 ? "" : "s",
+				VNH_KEY_SIZE_MAX, 16, VNH_KEY_SIZE_MAX);
 		vnh_rss_set_key(cfg->rss, key, len);
 		cfg->key_set = true;
 		return 1;
@@ -211,6 +274,15 @@ static int parse_indir(struct config_args *cfg)
 	return vnh_rss_set_table(cfg->rss, table, n) ? -1 : 0;
 }
 
+size_t config_table_len(unsigned int queues)
+{
+	size_t len = CONFIG_TABLE_DEFAULT;
+
+	while (len < queues && len < VNH_TABLE_LEN_MAX)
+		len *= 2;
+	return len;
+}
+
 int config_finish(struct config_args *cfg)
 {
 	if (cfg->indir && (cfg->queues || cfg->table_size)) {
@@ -222,13 +294,24 @@ int config_finish(struct config_args *cfg)
 		fprintf(stderr, "%s: --table-size needs --queues\n", prog_name);
 		return -1;
 	}
+	if (cfg->table_size && cfg->table_size < cfg->queues) {
+		size_t need = 1;
+
+		while (need < cfg->queues)
+			need *= 2;
+		fprintf(stderr, "%s: --table-size %zu is smaller than --queues %u: queues %zu to %u would get no packet; give --table-size %zu or more, or leave it out\n",
+			prog_name, cfg->table_size, cfg->queues,
+			cfg->table_size, cfg->queues - 1, need);
+		return -1;
+	}
 	if (cfg->indir) {
 		if (parse_indir(cfg))
 			return -1;
 		cfg->table_set = true;
 	} else if (cfg->queues) {
-		vnh_rss_set_spread(cfg->rss, cfg->queues,
-				   cfg->table_size ? cfg->table_size : 128);
+		if (!cfg->table_size)
+			cfg->table_size = config_table_len(cfg->queues);
+		vnh_rss_set_spread(cfg->rss, cfg->queues, cfg->table_size);
 		cfg->table_set = true;
 	}
 	return 0;

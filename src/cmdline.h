@@ -41,7 +41,8 @@ struct config_args {
 "  --indir LIST        indirection table: comma-separated queue numbers,\n" \
 "                      a power-of-two count up to 32768\n" \
 "  --queues N          table spreading over queues 0..N-1 (entry i = i %% N)\n" \
-"  --table-size T      length of the --queues table (default 128)\n" \
+"  --table-size T      length of the --queues table, at least N (default:\n" \
+"                      128, or the next power of two >= N if N > 128)\n" \
 "  --unclassified Q    queue for packets that get no hash (default 0)\n"
 
 /* A subcommand's command line, for cmd_getopt() and cmd_device(). */
@@ -69,8 +70,16 @@ const char *cmd_device(const struct cmd_line *c, int argc, char **argv);
 void config_init(struct config_args *cfg, struct vnh_rss *rss);
 /* Returns 1 if @opt was a config option, 0 if not, -1 on a bad value. */
 int config_option(struct config_args *cfg, int opt, const char *arg);
-/* Builds the table from --indir/--queues; -1 on a bad combination. */
+/*
+ * Builds the table from --indir/--queues; -1 on a bad combination. Without
+ * --table-size, a --queues table has CONFIG_TABLE_DEFAULT entries, or the
+ * next power of two covering every queue if that is more; cfg->table_size
+ * is then set to the length used.
+ */
 int config_finish(struct config_args *cfg);
+#define CONFIG_TABLE_DEFAULT 128
+/* The table length config_finish() gives --queues @queues by default. */
+size_t config_table_len(unsigned int queues);
 /*
  * --queues as the queue count of a device the command creates (verify,
  * demo): at most @max; with --indir it only sizes the device, the table is
@@ -79,7 +88,17 @@ int config_finish(struct config_args *cfg);
  */
 int config_device_queues(struct config_args *cfg, int max);
 
-int parse_hex(const char *s, uint8_t *buf, size_t max, size_t *len);
+/*
+ * Hex bytes, optional 0x prefix, spaces and colons between bytes. Returns
+ * 0 (*@len bytes in @buf) or one of HEX_*; for HEX_NOT_HEX and HEX_SPLIT
+ * *@bad is the 0-based offset in @s, for HEX_ODD the number of digits.
+ */
+enum { HEX_TOO_LONG = -1, HEX_NOT_HEX = -2, HEX_ODD = -3, HEX_SPLIT = -4 };
+int parse_hex(const char *s, uint8_t *buf, size_t max, size_t *len,
+	      size_t *bad);
+/* The message for a parse_hex() error (not HEX_TOO_LONG), in @msg. */
+const char *hex_strerror(int err, const char *s, size_t bad, char *msg,
+			 size_t size);
 int parse_uint(const char *s, unsigned long max, unsigned long *val);
 /* enum vnh_steer_mechanism from its name; -1 (message printed) if unknown. */
 int parse_mechanism(const char *s);

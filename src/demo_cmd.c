@@ -315,8 +315,8 @@ int demo_main(int argc, char **argv)
 	vnh_steer_probe(&feat);
 	err = tap_private_netns();
 	if (err) {
-		fprintf(stderr, "%s: cannot create a private network namespace: %s\n",
-			prog_name, errstr(err));
+		fprintf(stderr, "%s: cannot create a private network namespace: %s%s\n",
+			prog_name, errstr(err), perm_hint(err, CAPS_NETNS));
 		goto out;
 	}
 	err = tap_create(&tap, dev, nq, 20);

@@ -10,6 +10,7 @@
 #include "cmdline.h"
 #include "steer_dev.h"
 #include "tool.h"
+#include "steer_state.h"
 
 static const char detach_usage[] =
 "Usage: %s detach DEV [--pid PID --fd N]\n"
@@ -19,6 +20,9 @@ static const char detach_usage[] =
 "returns. A queue fd is needed for the ioctl: a temporary queue as in\n"
 "'vnethash attach', or the owner's fd N of process PID.\n"
 "If DEV is gone, its stale pins are removed (and the exit status is 1).\n"
+"So are pins made for a former device of the name, and pins of a program\n"
+"DEV no longer runs (read back from the kernel): DEV's steering is then\n"
+"left as it is (exit status 1: nothing of vnethash was attached).\n"
 "\n"
 "  --pid PID --fd N    use the owner's queue fd (pidfd_getfd)\n"
 "  -h, --help          this text\n"
@@ -35,6 +39,8 @@ int detach_main(int argc, char **argv)
 	};
 	struct cmd_line cl = { "detach", detach_usage, opts, NULL, 0 };
 	struct steer_dev dev;
+	struct steer_state_info si;
+	struct vnh_steer *old;
 	const char *name;
 	int opt, pid = 0, fd = -1, qfd, err, rc = 1;
 
@@ -51,15 +57,45 @@ int detach_main(int argc, char **argv)
 	steer_tool_init();
 	if (steer_dev_inspect(name, &dev, false)) {
 		/* The device may be gone with its pins left behind. */
+		struct vnh_steer_owner o = { .sz = sizeof(o) };
+
 		if (dev.pin_dir[0] && !if_nametoindex(dev.name) &&
-		    steer_dev_pinned(&dev) && !vnh_steer_unpin(dev.pin_dir))
-			fprintf(stderr, "%s: %s: removed the stale pins at %s\n",
-				prog_name, dev.name, dev.pin_dir);
+		    steer_dev_pinned(&dev) > 0 &&
+		    (vnh_steer_read_owner(dev.pin_dir, &o) || o.here)) {
+			vnh_steer_unpin_owner(dev.pin_dir);
+			if (!vnh_steer_unpin(dev.pin_dir))
+				fprintf(stderr, "%s: %s: removed the stale pins at %s\n",
+					prog_name, dev.name, dev.pin_dir);
+		}
 		return rc;
 	}
-	if (!steer_dev_pinned(&dev)) {
+	err = steer_dev_pinned(&dev);
+	if (err < 0) {
+		steer_pins_perror(&dev, err);
+		return rc;
+	}
+	if (!err) {
 		fprintf(stderr, "%s: %s: not attached (nothing pinned at %s)\n",
 			prog_name, dev.name, dev.pin_dir);
+		return rc;
+	}
+	old = NULL;
+	vnh_steer_open_pinned(dev.pin_dir, &old);
+	steer_state(&dev, old, &si);
+	vnh_steer_free(old);
+	if (si.state == ST_OTHER_NS) {
+		fprintf(stderr, "%s: %s: %s; left them\n", prog_name, dev.name,
+			steer_state_problem(&dev, &si));
+		return rc;
+	}
+	if (!steer_state_ok(&si)) {
+		vnh_steer_unpin_owner(dev.pin_dir);
+		err = vnh_steer_unpin(dev.pin_dir);
+		fprintf(stderr, "%s: %s: %s; %s, %s's steering left as it is\n",
+			prog_name, dev.name, steer_state_problem(&dev, &si),
+			err && err != -ENOENT ? "could not remove the pins" :
+						"removed the pins",
+			dev.name);
 		return rc;
 	}
 	qfd = steer_queue_open(&dev, pid, fd);
@@ -71,6 +107,7 @@ int detach_main(int argc, char **argv)
 		steer_perror(&dev, "TUNSETSTEERINGEBPF -1 failed", err);
 		return rc;
 	}
+	vnh_steer_unpin_owner(dev.pin_dir);
 	err = vnh_steer_unpin(dev.pin_dir);
 	if (err && err != -ENOENT) {
 		steer_perror(&dev, "detached, but cannot remove the pins", err);

@@ -18,19 +18,27 @@ static const char probe_usage[] =
 "  steering_prog        TUNSETSTEERINGEBPF works (tried on a throw-away tap\n"
 "                       in a private network namespace)\n"
 "  hash_kfunc           bpf_tun_vnet_hash_set is in kernel BTF (vmlinux or\n"
-"                       the tun module): the steering program reports hashes\n"
+"                       the tun module): what the kernel has\n"
+"  program              what a steering program loaded by this process does\n"
+"                       (a throw-away one is loaded and read back):\n"
+"                       'steering + report' or 'steering only', and which\n"
+"                       build: 'kfunc' or 'no-kfunc' (the fallback for\n"
+"                       kernels and loaders that refuse the kfunc's extern).\n"
+"                       Only 'steering + report' lets a VMM offer\n"
+"                       VIRTIO_NET_F_HASH_REPORT"
 "  prog_type_vnet_hash  BPF_PROG_TYPE_VNET_HASH in the kernel's enum\n"
 "                       bpf_prog_type (BTF); in no mainline kernel\n"
+"  mechanism_auto       what 'attach --mechanism auto' gets here (kfunc,\n"
+"                       progtype or steer), from the program probe loads\n"
 "  native_hash          tun's own hashing (TUNGETVNETHASHCAP, the unmerged\n"
 "                       'tun: Introduce virtio-net hashing feature' series):\n"
 "                       struct tun_vnet_hash in kernel BTF\n"
 "\n"
-"  mechanism_auto       what 'attach --mechanism auto' uses here: kfunc,\n"
-"                       progtype or steer\n"
-"\n"
 "  --json              one JSON object; values true, false or null (unknown)\n"
 "  -h, --help          this text\n"
 "\n"
+"An answer the kernel refuses to give (not root) is unknown, with the\n"
+"reason; probe needs root for all of them.\n"
 "Exit status: 0, 2 bad usage.\n";
 
 static const char *yn(int v)
@@ -43,9 +51,50 @@ static const char *jb(int v)
 	return v > 0 ? "true" : v == 0 ? "false" : "null";
 }
 
+static const char *build_name(int variant)
+{
+	return variant == VNH_STEER_VARIANT_KFUNC ? "kfunc" :
+	       variant == VNH_STEER_VARIANT_NO_KFUNC ? "no-kfunc" :
+	       variant == VNH_STEER_VARIANT_PROGTYPE ? "progtype" : NULL;
+}
+
+/* What `attach --mechanism auto` gets here: the program probe loaded. */
+static const char *auto_mechanism(const struct vnh_steer_features *f)
+{
+	if (f->prog_reports < 0)
+		return NULL;
+	if (!f->prog_reports)
+		return "steer";
+	return f->prog_variant == VNH_STEER_VARIANT_PROGTYPE ? "progtype" :
+							       "kfunc";
+}
+
+static const char *program_name(int reports)
+{
+	return reports > 0 ? "steering + report" :
+	       reports == 0 ? "steering only" : NULL;
+}
+
+/* A JSON string or null. */
+static void jstr(const char *key, const char *v, const char *end)
+{
+	if (v)
+		printf("\"%s\": \"%s\"%s", key, v, end);
+	else
+		printf("\"%s\": null%s", key, end);
+}
+
 static const char *why(int v)
 {
-	return v < 0 ? strerror(-v) : "";
+	static char buf[4][160];
+	static int n;
+	char *b = buf[n++ % 4];
+
+	if (v >= 0)
+		return "";
+	snprintf(b, sizeof(buf[0]), "%s%s", strerror(-v),
+		 perm_hint(v, "CAP_SYS_ADMIN, CAP_NET_ADMIN and CAP_BPF"));
+	return b;
 }
 
 int probe_main(int argc, char **argv)
@@ -57,7 +106,6 @@ int probe_main(int argc, char **argv)
 	};
 	struct cmd_line cl = { "probe", probe_usage, opts, NULL, 0 };
 	struct vnh_steer_features f = { .sz = sizeof(f) };
-	const char *auto_mech;
 	struct utsname uts;
 	int opt, json = 0;
 
@@ -75,15 +123,19 @@ int probe_main(int argc, char **argv)
 	if (uname(&uts))
 		strcpy(uts.release, "?");
 
-	auto_mech = f.steering_prog <= 0 ? NULL :
-		    f.hash_kfunc > 0 ? "kfunc" :
-		    f.prog_type_vnet_hash > 0 ? "progtype" : "steer";
 	if (json) {
-		printf("{\"kernel\": \"%s\", \"steering_prog\": %s, \"hash_kfunc\": %s, \"hash_kfunc_btf\": \"%s\", \"prog_type_vnet_hash\": %s, \"native_hash\": %s, \"mechanism_auto\": %s%s%s}\n",
+		printf("{\"kernel\": \"%s\", \"steering_prog\": %s, \"hash_kfunc\": %s, \"hash_kfunc_btf\": \"%s\", \"prog_type_vnet_hash\": %s, \"native_hash\": %s, ",
 		       uts.release, jb(f.steering_prog), jb(f.hash_kfunc),
 		       f.hash_kfunc_btf, jb(f.prog_type_vnet_hash),
-		       jb(f.native_hash), auto_mech ? "\"" : "",
-		       auto_mech ? auto_mech : "null", auto_mech ? "\"" : "");
+		       jb(f.native_hash));
+		printf("\"hash_reporting\": %s, ", jb(f.prog_reports));
+		jstr("program", program_name(f.prog_reports), ", ");
+		jstr("program_build", build_name(f.prog_variant), ", ");
+		jstr("program_error", f.prog_reports < 0 ?
+		     strerror(-f.prog_reports) : NULL, ", ");
+		jstr("kfunc_build_error", f.prog_kfunc_load_err ?
+		     strerror(-f.prog_kfunc_load_err) : NULL, ", ");
+		jstr("mechanism_auto", auto_mechanism(&f), "}\n");
 		return 0;
 	}
 	printf("kernel %s\n", uts.release);
@@ -101,11 +153,25 @@ int probe_main(int argc, char **argv)
 	printf("native tun hashing (TUNGETVNETHASHCAP):      %s%s%s\n",
 	       yn(f.native_hash), f.native_hash < 0 ? ": " : "",
 	       why(f.native_hash));
+	if (f.prog_reports >= 0)
+		printf("steering program loaded here:                %s (%s build%s%s)\n",
+		       program_name(f.prog_reports),
+		       build_name(f.prog_variant) ? build_name(f.prog_variant) : "unknown",
+		       f.prog_kfunc_load_err ? "; the kfunc build did not load: " : "",
+		       f.prog_kfunc_load_err ? strerror(-f.prog_kfunc_load_err) : "");
+	else
+		printf("steering program loaded here:                cannot load: %s\n",
+		       strerror(-f.prog_reports));
 	if (f.steering_prog > 0)
-		printf("=> RSS in the kernel: yes; hash reporting: %s; attach --mechanism auto: %s\n",
-		       f.hash_kfunc > 0 ? "yes (kfunc)" :
-		       f.prog_type_vnet_hash > 0 ? "yes (BPF_PROG_TYPE_VNET_HASH)" :
-		       "no (steering only; user space computes hashes)",
-		       auto_mech);
+		printf("=> RSS in the kernel: yes; hash reporting: %s\n",
+		       f.prog_reports > 0 &&
+		       f.prog_variant == VNH_STEER_VARIANT_PROGTYPE ?
+		       "yes (BPF_PROG_TYPE_VNET_HASH program)" :
+		       f.prog_reports > 0 ? "yes (kfunc)" :
+		       f.prog_reports < 0 ? "unknown (no program could be loaded here)" :
+		       f.hash_kfunc > 0 ? "no: the kernel has the kfunc, but a program loaded here does not call it (steering only; user space computes hashes)" :
+		       "no (steering only; user space computes hashes)");
+	if (auto_mechanism(&f))
+		printf("=> attach --mechanism auto: %s\n", auto_mechanism(&f));
 	return 0;
 }

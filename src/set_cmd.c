@@ -9,12 +9,15 @@
 #include "cmdline.h"
 #include "steer_dev.h"
 #include "tool.h"
+#include "steer_state.h"
 
 static const char set_usage[] =
 "Usage: %s set DEV [OPTIONS]\n"
 "\n"
 "Change the RSS configuration of the vnethash steering program attached to\n"
-"DEV (see 'vnethash attach'). Options not given keep their current values.\n"
+"DEV (see 'vnethash attach'). Options not given keep their current values;\n"
+"at least one is needed. A configuration equal to the running one is left\n"
+"alone (and set says so).\n"
 "The new configuration replaces the old one atomically: every packet is\n"
 "steered wholly by the old or wholly by the new one, and when set returns\n"
 "no packet is steered by the old one any more. Counters are kept.\n"
@@ -23,7 +26,26 @@ CONFIG_HELP
 "\n"
 "  -h, --help          this text\n"
 "\n"
-"Exit status: 0 updated, 1 failure (message names the cause), 2 bad usage.\n";
+"set refuses pins that are stale (made for a former device of the name)\n"
+"and a program DEV no longer runs (read back from the kernel).\n"
+"Exit status: 0 updated (or already so), 1 failure (message names the\n"
+"cause), 2 bad usage.\n";
+
+static bool rss_equal(const struct vnh_rss *a, const struct vnh_rss *b)
+{
+	const uint16_t *ta, *tb;
+	const uint8_t *ka, *kb;
+	size_t la, lb, kla, klb;
+
+	ka = vnh_rss_key(a, &kla);
+	kb = vnh_rss_key(b, &klb);
+	ta = vnh_rss_table(a, &la);
+	tb = vnh_rss_table(b, &lb);
+	return kla == klb && !memcmp(ka, kb, kla) && la == lb &&
+	       !memcmp(ta, tb, la * sizeof(*ta)) &&
+	       vnh_rss_hash_types(a) == vnh_rss_hash_types(b) &&
+	       vnh_rss_unclassified(a) == vnh_rss_unclassified(b);
+}
 
 int set_main(int argc, char **argv)
 {
@@ -34,14 +56,16 @@ int set_main(int argc, char **argv)
 	};
 	struct vnh_steer_info info = { .sz = sizeof(info) };
 	struct vnh_rss *given = vnh_rss_new(), *rss = vnh_rss_new();
+	struct vnh_rss *cur = vnh_rss_new();
 	struct vnh_steer *steer = NULL;
 	struct config_args cfg;
 	struct cmd_line cl = { "set", set_usage, opts, &cfg, 0 };
 	struct steer_dev dev;
+	struct steer_state_info si;
 	const char *name;
 	int err, rc = EXIT_USAGE;
 
-	if (!given || !rss) {
+	if (!given || !rss || !cur) {
 		fprintf(stderr, "%s: out of memory\n", prog_name);
 		rc = 1;
 		goto out;
@@ -54,12 +78,27 @@ int set_main(int argc, char **argv)
 	}
 	if (config_finish(&cfg) || !(name = cmd_device(&cl, argc, argv)))
 		goto out;
+	if (!cfg.key_set && !cfg.types_set && !cfg.table_set &&
+	    !cfg.unclassified_set) {
+		fprintf(stderr, "%s: set %s: nothing to change: give --key, --types, --indir, --queues or --unclassified ('%s show %s' prints the running configuration)\n",
+			prog_name, name, prog_name, name);
+		goto out;
+	}
 
 	rc = 1;
 	steer_tool_init();
 	if (steer_open_attached(name, &dev, "; use 'vnethash attach'", &steer))
 		goto out;
-	err = vnh_steer_get_config(steer, rss, NULL);
+	steer_state(&dev, steer, &si);
+	if (!steer_state_ok(&si)) {
+		fprintf(stderr, "%s: %s: %s; nothing changed: %s\n", prog_name,
+			dev.name, steer_state_problem(&dev, &si),
+			si.state == ST_OTHER_NS ?
+			"set VNETHASH_PIN_ROOT to this namespace's pin root" :
+			"'vnethash attach' attaches a program anew");
+		goto out;
+	}
+	err = vnh_steer_get_config(steer, rss, &info);
 	if (err) {
 		steer_perror(&dev, "cannot read the current configuration", err);
 		goto out;
@@ -84,6 +123,13 @@ int set_main(int argc, char **argv)
 		vnh_rss_set_unclassified(rss, vnh_rss_unclassified(given));
 	if (steer_check_queues(&dev, rss))
 		goto out;
+	vnh_steer_get_config(steer, cur, NULL);
+	if (rss_equal(rss, cur)) {
+		printf("%s: configuration already as given; nothing changed (generation %u)\n",
+		       dev.name, info.generation);
+		rc = 0;
+		goto out;
+	}
 
 	err = vnh_steer_update(steer, rss);
 	if (err) {
@@ -98,5 +144,6 @@ out:
 	vnh_steer_free(steer);
 	vnh_rss_free(given);
 	vnh_rss_free(rss);
+	vnh_rss_free(cur);
 	return rc;
 }

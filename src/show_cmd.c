@@ -9,6 +9,7 @@
 #include "cmdline.h"
 #include "steer_dev.h"
 #include "tool.h"
+#include "steer_state.h"
 
 static const char show_usage[] =
 "Usage: %s show DEV [--json]\n"
@@ -16,19 +17,22 @@ static const char show_usage[] =
 "Print the RSS configuration of the vnethash steering program attached to\n"
 "DEV (hash types, key, unclassified queue, the indirection table laid out\n"
 "like 'ethtool -x') and its counters: packets per queue and per report type,\n"
-"and calls of the kernel's hash-report kfunc.\n"
+"and calls of the kernel's hash-report kfunc. It also says whether DEV runs\n"
+"that program, as the kernel has it (read back from its open queues): stale\n"
+"pins (made for a former device of the name) and a program DEV no longer\n"
+"runs (replaced or removed by other software) are errors.\n"
 "\n"
 "  --json              one JSON document instead\n"
 "  -h, --help          this text\n"
 "\n"
-"Exit status: 0, 1 failure (message names the cause), 2 bad usage.\n";
+"Exit status: 0, 1 failure or a program DEV does not run (message names\n"
+"the cause), 2 bad usage.\n";
 
 static const char *reporting(const struct vnh_steer_info *info)
 {
 	if (info->no_report)
 		return "off";
-	return info->kfunc > 0 || info->mechanism == VNH_STEER_MECH_PROGTYPE ?
-	       "on" : "unavailable";
+	return info->reports > 0 ? "on" : "unavailable";
 }
 
 static const char *mechanism(const struct vnh_steer_info *info)
@@ -36,6 +40,20 @@ static const char *mechanism(const struct vnh_steer_info *info)
 	const char *name = vnh_steer_mechanism_name(info->mechanism);
 
 	return name ? name : "unknown";
+}
+
+/* What the program does, as it said of itself after its load. */
+static const char *program_does(const struct vnh_steer_info *info)
+{
+	return info->reports > 0 ? "steering + report" :
+	       info->reports == 0 ? "steering only" : "unknown";
+}
+
+static const char *build_name(int variant)
+{
+	return variant == VNH_STEER_VARIANT_KFUNC ? "kfunc" :
+	       variant == VNH_STEER_VARIANT_NO_KFUNC ? "no-kfunc" :
+	       variant == VNH_STEER_VARIANT_PROGTYPE ? "progtype" : "unknown";
 }
 
 /* Queues worth listing: up to the highest named or counted one. */
@@ -54,7 +72,8 @@ static int last_queue(const struct vnh_rss *rss,
 
 static void print_json(const struct steer_dev *dev, const struct vnh_rss *rss,
 		       const struct vnh_steer_info *info,
-		       const struct vnh_steer_counters *c)
+		       const struct vnh_steer_counters *c,
+		       const struct steer_state_info *si)
 {
 	const uint16_t *table;
 	const uint8_t *key;
@@ -68,9 +87,17 @@ static void print_json(const struct steer_dev *dev, const struct vnh_rss *rss,
 	       dev->name, dev->pin_dir, info->prog_id,
 	       info->mode == VNH_STEER_MODE_L3 ? "tun" : "tap",
 	       info->generation);
-	printf(" \"queues\": %d, \"hash_reporting\": \"%s\", \"mechanism\": \"%s\", \"kfunc\": %s, \"verified_insns\": %u,\n",
-	       dev->numqueues, reporting(info), mechanism(info),
-	       info->kfunc > 0 ? "true" : "false", info->verified_insns);
+	printf(" \"queues\": %d, \"hash_reporting\": \"%s\", \"kfunc\": %s, \"verified_insns\": %u,\n",
+	       dev->numqueues, reporting(info), info->kfunc > 0 ? "true" : "false",
+	       info->verified_insns);
+	printf(" \"program\": \"%s\", \"program_build\": \"%s\", \"mechanism\": \"%s\",\n",
+	       program_does(info), build_name(info->variant), mechanism(info));
+	printf(" \"steering\": \"%s\", \"device_prog_id\": ",
+	       steer_state_name(si->state));
+	if (si->now_err)
+		printf("null,\n");
+	else
+		printf("%u,\n", si->now.prog_id);
 	printf(" \"hash_types\": [");
 	for (i = 0; i < 9; i++)
 		if (types & (1u << i)) {
@@ -104,7 +131,8 @@ static void print_json(const struct steer_dev *dev, const struct vnh_rss *rss,
 
 static void print_text(const struct steer_dev *dev, const struct vnh_rss *rss,
 		       const struct vnh_steer_info *info,
-		       const struct vnh_steer_counters *c)
+		       const struct vnh_steer_counters *c,
+		       const struct steer_state_info *si)
 {
 	const uint16_t *table;
 	const uint8_t *key;
@@ -118,12 +146,23 @@ static void print_text(const struct steer_dev *dev, const struct vnh_rss *rss,
 	       dev->name, info->prog_id, info->verified_insns,
 	       info->mode == VNH_STEER_MODE_L3 ? "tun" : "tap",
 	       info->generation, dev->pin_dir);
+	printf("Program: %s (%s build), mechanism %s\n", program_does(info),
+	       build_name(info->variant), mechanism(info));
+	if (si->state == ST_OURS)
+		printf("Steering: %s runs this program (read back from the kernel)\n",
+		       dev->name);
+	else if (si->state == ST_UNREAD)
+		printf("Steering: what %s runs was not read back: %s\n",
+		       dev->name, steer_state_unread(si));
+	else
+		printf("Steering: NOT THIS PROGRAM: %s\n",
+		       steer_state_problem(dev, si));
 	printf("Hash reporting: %s\n",
-	       info->no_report ? "off (attached with --no-report or --mechanism steer)" :
-	       info->mechanism == VNH_STEER_MECH_PROGTYPE ? "on (BPF_PROG_TYPE_VNET_HASH program)" :
+	       info->no_report ? "off (attached with --no-report)" :
 	       info->kfunc > 0 ? "on (bpf_tun_vnet_hash_set)" :
-	       "unavailable (kernel lacks bpf_tun_vnet_hash_set): steering only");
-	printf("Mechanism: %s\n", mechanism(info));
+	       info->variant == VNH_STEER_VARIANT_NO_KFUNC ?
+	       "unavailable (the build without the kfunc was loaded): steering only" :
+	       "unavailable (the kfunc was not resolved at load): steering only");
 	printf("Hash types:");
 	if (!types)
 		printf(" none");
@@ -184,6 +223,7 @@ int show_main(int argc, char **argv)
 	struct vnh_steer *steer = NULL;
 	struct cmd_line cl = { "show", show_usage, opts, NULL, 0 };
 	struct steer_dev dev;
+	struct steer_state_info si;
 	const char *name;
 	int opt, err, json = 0, rc = EXIT_USAGE;
 
@@ -208,6 +248,15 @@ int show_main(int argc, char **argv)
 	steer_tool_init();
 	if (steer_open_attached(name, &dev, "", &steer))
 		goto out;
+	steer_state(&dev, steer, &si);
+	if (si.state == ST_STALE || si.state == ST_OTHER_NS) {
+		fprintf(stderr, "%s: %s: %s; %s\n", prog_name, dev.name,
+			steer_state_problem(&dev, &si),
+			si.state == ST_STALE ?
+			"'vnethash attach' replaces them, 'vnethash detach' removes them" :
+			"set VNETHASH_PIN_ROOT to this namespace's pin root");
+		goto out;
+	}
 	err = vnh_steer_get_config(steer, rss, &info);
 	if (!err)
 		err = vnh_steer_read_counters(steer, &cnt);
@@ -216,9 +265,15 @@ int show_main(int argc, char **argv)
 		goto out;
 	}
 	if (json)
-		print_json(&dev, rss, &info, &cnt);
+		print_json(&dev, rss, &info, &cnt, &si);
 	else
-		print_text(&dev, rss, &info, &cnt);
+		print_text(&dev, rss, &info, &cnt, &si);
+	if (!steer_state_ok(&si)) {
+		fflush(stdout);
+		fprintf(stderr, "%s: %s: %s; 'vnethash attach' attaches it anew\n",
+			prog_name, dev.name, steer_state_problem(&dev, &si));
+		goto out;
+	}
 	rc = 0;
 out:
 	vnh_steer_free(steer);

@@ -17,6 +17,7 @@
 #include "bpffs.h"
 #include "cmdline.h"
 #include "steer_dev.h"
+#include "steer_state.h"
 #include "tap.h"
 #include "tool.h"
 
@@ -68,12 +69,21 @@ int steer_dev_inspect(const char *name, struct steer_dev *d, bool need_mq)
 	return 0;
 }
 
-bool steer_dev_pinned(const struct steer_dev *d)
+int steer_dev_pinned(const struct steer_dev *d)
 {
 	char path[300];
 
 	snprintf(path, sizeof(path), "%s/prog", d->pin_dir);
-	return access(path, F_OK) == 0;
+	if (!access(path, F_OK))
+		return 1;
+	return errno == ENOENT || errno == ENOTDIR ? 0 : -errno;
+}
+
+void steer_pins_perror(const struct steer_dev *d, int err)
+{
+	fprintf(stderr, "%s: %s: cannot look at its pins in %s: %s%s\n",
+		prog_name, d->name, d->pin_dir, strerror(-err),
+		perm_hint(err, CAPS_STEER));
 }
 
 int steer_open_attached(const char *name, struct steer_dev *d,
@@ -83,12 +93,32 @@ int steer_open_attached(const char *name, struct steer_dev *d,
 
 	if (steer_dev_inspect(name, d, false))
 		return -1;
-	if (!steer_dev_pinned(d)) {
-		fprintf(stderr, "%s: %s: not attached (nothing pinned at %s)%s\n",
-			prog_name, d->name, d->pin_dir, hint);
+	err = steer_dev_pinned(d);
+	if (err < 0) {
+		steer_pins_perror(d, err);
+		return -1;
+	}
+	if (!err) {
+		struct vnh_tun_steering now = { .sz = sizeof(now) };
+		char runs[96] = "";
+
+		if (!vnh_tun_steering(d->name, &now) && now.prog_id)
+			snprintf(runs, sizeof(runs),
+				 "; it runs steering program id %u, not one of vnethash's",
+				 now.prog_id);
+		fprintf(stderr, "%s: %s: not attached (nothing pinned at %s)%s%s\n",
+			prog_name, d->name, d->pin_dir, runs, hint);
 		return -1;
 	}
 	err = vnh_steer_open_pinned(d->pin_dir, steer);
+	if (err == -ESTALE) {
+		struct steer_state_info si;
+
+		steer_state(d, NULL, &si);
+		fprintf(stderr, "%s: %s: %s; 'vnethash attach' replaces them, 'vnethash detach' removes them\n",
+			prog_name, d->name, steer_state_problem(d, &si));
+		return -1;
+	}
 	if (err) {
 		steer_perror(d, "cannot open the pinned program", err);
 		return -1;
@@ -133,8 +163,7 @@ void steer_perror(const struct steer_dev *d, const char *what, int err)
 
 	if (err < 0)
 		err = -err;
-	if (err == EPERM || err == EACCES)
-		hint = " (needs CAP_NET_ADMIN and CAP_BPF; run as root)";
+	hint = perm_hint(err, CAPS_STEER);
 	fprintf(stderr, "%s: %s: %s: %s%s\n", prog_name, d->name, what,
 		strerror(err), hint);
 }
@@ -180,8 +209,9 @@ int steer_queue_open(const struct steer_dev *d, int pid, int fd)
 
 	qfd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
 	if (qfd < 0) {
-		fprintf(stderr, "%s: %s: cannot open /dev/net/tun: %s\n",
-			prog_name, d->name, strerror(errno));
+		fprintf(stderr, "%s: %s: cannot open /dev/net/tun: %s%s\n",
+			prog_name, d->name, strerror(errno),
+			perm_hint(errno, "CAP_NET_ADMIN"));
 		return -1;
 	}
 	memset(&ifr, 0, sizeof(ifr));
@@ -195,7 +225,7 @@ int steer_queue_open(const struct steer_dev *d, int pid, int fd)
 		int e = errno;
 
 		if (e == EPERM)
-			fprintf(stderr, "%s: %s: permission denied joining the device (not its owner, or no CAP_NET_ADMIN)\n",
+			fprintf(stderr, "%s: %s: permission denied opening a queue of it (not its owner, or no CAP_NET_ADMIN: run as root)\n",
 				prog_name, d->name);
 		else if (e == EBUSY && !(d->flags & IFF_MULTI_QUEUE))
 			fprintf(stderr, "%s: %s: its single queue is held by its owner: pass the owner's queue with --pid PID --fd FD\n",

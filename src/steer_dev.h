@@ -30,8 +30,13 @@ struct steer_dev {
  */
 int steer_dev_inspect(const char *name, struct steer_dev *d, bool need_mq);
 
-/* Is something pinned for the device? */
-bool steer_dev_pinned(const struct steer_dev *d);
+/*
+ * Is something pinned for the device? 1 yes, 0 no, or a negative errno if
+ * the pin directory cannot be looked at (-EACCES without privileges).
+ */
+int steer_dev_pinned(const struct steer_dev *d);
+/* Prints why the pins of @d cannot be looked at (@err from the above). */
+void steer_pins_perror(const struct steer_dev *d, int err);
 
 /*
  * The program attached to the device @name (set, show): inspects it into

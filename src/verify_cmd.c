@@ -13,6 +13,8 @@
 #include "cmdline.h"
 #include "exchange.h"
 #include "internal.h"
+#include "steer_dev.h"
+#include "steer_state.h"
 #include "tool.h"
 
 static const char verify_usage[] =
@@ -279,14 +281,43 @@ int verify_main(int argc, char **argv)
 	if (!create) {
 		/* The program attached by `vnethash attach`, if pinned: its
 		 * configuration is the expectation unless flags are given. */
-		char dir[512];
+		struct steer_dev sd;
+		const char *dir = sd.pin_dir;
 
-		snprintf(dir, sizeof(dir), "%s/%s", steer_pin_root(), dev);
-		if (!vnh_steer_open_pinned(dir, &pinned) &&
-		    !vnh_steer_get_config(pinned, NULL, &pinfo))
+		rc = 1;
+		steer_tool_init();
+		if (steer_dev_inspect(dev, &sd, false))
+			goto out;
+		err = vnh_steer_open_pinned(dir, &pinned);
+		if (err == -ESTALE) {
+			struct steer_state_info si;
+
+			steer_state(&sd, NULL, &si);
+			fprintf(stderr, "%s: %s: %s; 'vnethash attach' attaches a program anew\n",
+				prog_name, dev, steer_state_problem(&sd, &si));
+			goto out;
+		}
+		if (err && err != -ENOENT) {
+			steer_perror(&sd, "cannot open its pinned program", err);
+			goto out;
+		}
+		if (!err && !vnh_steer_get_config(pinned, NULL, &pinfo))
 			have_pinned = 1;
+		rc = EXIT_USAGE;
 		if (!cfg.key_set && !cfg.types_set && !cfg.table_set &&
 		    !cfg.unclassified_set) {
+			struct steer_state_info si;
+
+			if (have_pinned) {
+				steer_state(&sd, pinned, &si);
+				if (!steer_state_ok(&si)) {
+					fprintf(stderr, "%s: %s: %s; no configuration to expect: 'vnethash attach' attaches one, or give it with the config flags\n",
+						prog_name, dev,
+						steer_state_problem(&sd, &si));
+					rc = 1;
+					goto out;
+				}
+			}
 			if (!have_pinned || vnh_steer_get_config(pinned, rss, NULL)) {
 				fprintf(stderr, "%s: no steering program of vnethash is pinned for %s (%s): give its configuration with the config flags\n",
 					prog_name, dev, dir);
@@ -330,8 +361,8 @@ int verify_main(int argc, char **argv)
 
 		err = tap_private_netns();
 		if (err) {
-			fprintf(stderr, "%s: cannot create a private network namespace: %s\n",
-				prog_name, errstr(err));
+			fprintf(stderr, "%s: cannot create a private network namespace: %s%s\n",
+				prog_name, errstr(err), perm_hint(err, CAPS_NETNS));
 			goto out;
 		}
 		err = tap_create(&tap, dev, nq, hdr_sz);

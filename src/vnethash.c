@@ -13,6 +13,7 @@ static const struct {
 	const char *description;
 } subcommands[] = {
 	{ "hash", hash_main, "Compute hashes, report types and queues of frames" },
+	{ "bench", bench_main, "Time every layer against baselines from the same run" },
 #ifdef VNETHASH_HAVE_STEER
 	{ "attach", attach_main, "Attach the RSS steering program to a multiqueue tap" },
 	{ "set", set_main, "Change the RSS configuration of an attached program" },

@@ -14,10 +14,19 @@ pcap record) may follow output for the frames before them.
 The cases the issue lists are counted (exit 1 when one fails).  Further
 cases where the contract is less explicit are printed as NOTE lines and do
 not change the exit status (--strict counts them too).
+
+Then the input paths and messages of issue 12, all counted: the kind of a
+hex mistake (odd number of digits, not a hex digit, a lone digit), empty
+frames, the short-key warning, standard input told apart by content (pcap
+in both byte orders and resolutions, pcapng, hex lines, binary that is
+neither), "0 frames" on empty input, the note on a terminal (a real pty),
+and --queues above the default table length reaching every queue.
 """
 
 import argparse
 import os
+import pty
+import select
 import shutil
 import struct
 import subprocess
@@ -36,6 +45,146 @@ KEY = "6d5a56da255b0ec24167253d43a38fb0d0ca2bcbae7b30b477cb2da38030f20c6a42b73bb
 def run(tool, args, stdin=b""):
     p = subprocess.run([tool, "hash"] + args, input=stdin, capture_output=True, timeout=30)
     return p.returncode, p.stdout.decode(errors="replace"), p.stderr.decode(errors="replace")
+
+
+def issue12(tool, tmp):
+    """The input paths and messages of issue 12. Returns the failures."""
+    failures = 0
+    frames = [bytes.fromhex(FRAME)]
+    g = fg.FrameGen(12)
+    frames += [g.frame()[0] for _ in range(40)]
+    hexlines = "".join(f.hex() + "\n" for f in frames).encode()
+    pcap = os.path.join(tmp, "i12.pcap")
+    fg.write_pcap(pcap, frames)
+    pcapng = os.path.join(tmp, "i12.pcapng")
+    fg.write_pcapng(pcapng, [(0, f) for f in frames])
+
+    def ok(cond, desc, detail=""):
+        nonlocal failures
+        if cond:
+            print("ok   %s" % desc)
+        else:
+            failures += 1
+            print("FAIL %s%s" % (desc, ("\n       " + detail) if detail else ""))
+
+    # the kind of hex mistake, in --key, --hex and stdin lines
+    rc, out, err = run(tool, ["--key", "6d5a5", "--hex", FRAME])
+    ok(rc == 2 and "odd number of hex digits (5)" in err and not out,
+       "--key with 5 digits: 'odd number of hex digits (5)', exit 2", err)
+    rc, out, err = run(tool, ["--key", "6d5g56da", "--hex", FRAME])
+    ok(rc == 2 and "'g' at position 4 is not a hex digit" in err and "odd" not in err,
+       "--key with a 'g': names the character and its position, not 'odd'", err)
+    rc, out, err = run(tool, ["--hex", FRAME[:-1]])
+    ok(rc == 2 and "odd number of hex digits" in err and not out,
+       "--hex with an odd number of digits", err)
+    rc, out, err = run(tool, ["--hex", "00 0"])
+    ok(rc == 2 and "odd number of hex digits (3)" in err, "--hex '00 0': odd (3 digits)", err)
+    rc, out, err = run(tool, ["--hex", "0 00 0"])
+    ok(rc == 2 and "position 1 stands alone" in err, "--hex '0 00 0': the lone digit at 1", err)
+    rc, out, err = run(tool, [], (FRAME + "\n" + FRAME[:20] + "x" + FRAME[21:] + "\n").encode())
+    ok(rc == 2 and "line 2" in err and "'x' at position 21" in err and len(out.splitlines()) == 1,
+       "stdin line 2 with an 'x': line and position named, line 1 hashed", err)
+    # empty frames
+    for args, stdin, desc in ((["--hex", ""], b"", "--hex ''"),
+                              (["--hex", "0x"], b"", "--hex 0x"),
+                              (["--hex", " : "], b"", "--hex ' : '"),
+                              ([], b"0x\n", "a stdin line '0x'")):
+        rc, out, err = run(tool, args, stdin)
+        ok(rc == 2 and "empty frame" in err and not out, "%s: refused as an empty frame" % desc, err)
+    # short keys warn, 40-byte keys do not
+    for nbytes in (1, 2, 16, 39):
+        rc, out, err = run(tool, ["--key", KEY[:2 * nbytes], "--hex", FRAME])
+        ok(rc == 0 and out and "warning" in err and ("%d byte" % nbytes) in err and "40" in err,
+           "--key of %d bytes: hashed, with a warning naming %d and 40" % (nbytes, nbytes), err)
+    rc, out, err = run(tool, ["--key", KEY, "--hex", FRAME])
+    ok(rc == 0 and out and not err, "--key of 40 bytes: no warning", err)
+
+    # standard input by content
+    _, want, _ = run(tool, ["--json", "--queues", "4", pcap])
+    ok(len(want.splitlines()) == len(frames), "file %d frames hashed" % len(frames))
+    _, want_ng, _ = run(tool, ["--json", "--queues", "4", pcapng])
+    ok(want_ng == want, "pcapng file: same as pcap")
+    inputs = [
+        ("pcap", fg.pcap_bytes(frames)),
+        ("pcap big-endian", fg.pcap_bytes(frames, big_endian=True)),
+        ("pcap nanosecond", fg.pcap_bytes(frames, nanosec=True)),
+        ("pcap big-endian nanosecond", fg.pcap_bytes(frames, big_endian=True, nanosec=True)),
+        ("pcapng", fg.pcapng_bytes([(0, f) for f in frames])),
+        ("pcapng big-endian", fg.pcapng_bytes([(0, f) for f in frames], big_endian=True)),
+        ("pcapng with options and other blocks", fg.pcapng_bytes([(0, f) for f in frames], rich=True)),
+        ("hex lines", hexlines),
+        ("hex lines with comments, CRLF, 0x and colons",
+         b"# frames\r\n\r\n" + b"".join(b"0x" + f.hex(":").encode() + b"\r\n" for f in frames)),
+    ]
+    for desc, data in inputs:
+        rc, out, err = run(tool, ["--json", "--queues", "4"], data)
+        ok(rc == 0 and out == want and not err, "stdin %s: same output as the file" % desc,
+           "exit %d, stderr %r, %d lines" % (rc, err[:200], len(out.splitlines())))
+        rc, out, err = run(tool, ["--json", "--queues", "4", "-"], data)
+        ok(rc == 0 and out == want, "FILE '-' with %s on stdin" % desc, err[:200])
+    rc, out, err = run(tool, [], b"\x00\x01\x02\x03\x04garbage")
+    ok(rc == 1 and not out and "standard input" in err and "neither" in err,
+       "binary stdin that is no capture: exit 1, said so", err)
+    # 0 frames
+    for desc, args, data in (("empty stdin", [], b""),
+                             ("empty stdin, --json", ["--json"], b""),
+                             ("FILE '-', empty stdin", ["-"], b""),
+                             ("pcap header only on stdin", [], fg.pcap_bytes([])),
+                             ("pcapng without packets on stdin", [], fg.pcapng_bytes([])),
+                             ("only comments and blank lines", [], b"# nothing\n\n  \n")):
+        rc, out, err = run(tool, args, data)
+        ok(rc == 0 and not out and "0 frames" in err, "%s: exit 0, '0 frames' on stderr" % desc,
+           "exit %d, stdout %r, stderr %r" % (rc, out[:80], err))
+    empty_pcap = os.path.join(tmp, "noframes.pcap")
+    fg.write_pcap(empty_pcap, [])
+    rc, out, err = run(tool, [empty_pcap])
+    ok(rc == 0 and not out and "0 frames" in err, "a capture file without packets: '0 frames'", err)
+
+    # a terminal: the note comes before any input is given
+    master, slave = pty.openpty()
+    p = subprocess.Popen([tool, "hash"], stdin=slave, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE)
+    os.close(slave)
+    r, _, _ = select.select([p.stderr], [], [], 10)
+    note = os.read(p.stderr.fileno(), 4096).decode(errors="replace") if r else ""
+    os.write(master, (FRAME + "\n").encode())
+    os.write(master, b"\x04")
+    try:
+        out, rest = p.communicate(timeout=10)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        out, rest = p.communicate()
+    os.close(master)
+    ok("terminal" in note and "Ctrl-D" in note and "hex" in note,
+       "stdin a terminal: a note on what to type and how to end, before any input", repr(note))
+    ok(p.returncode == 0 and out.decode().split()[:2] == ["1", "0x51ccc178"],
+       "stdin a terminal: the typed frame is hashed", "exit %s, stdout %r, stderr %r" % (
+           p.returncode, out[:80], rest[:200]))
+
+    # --queues above the default table length: every queue reachable
+    g = fg.FrameGen(1212)
+    many = [f for f in (g.frame()[0] for _ in range(3000)) if f]  # a blank line is no frame
+    data = "".join(f.hex() + "\n" for f in many).encode()
+    for nq, tsize in ((200, None), (1000, None), (300, 512)):
+        args = ["--json", "--queues", str(nq)] + (["--table-size", str(tsize)] if tsize else [])
+        rc, out, err = run(tool, args, data)
+        tlen = tsize or max(128, 1 << (nq - 1).bit_length())
+        bad = 0
+        seen = set()
+        for line in out.splitlines():
+            o = __import__("json").loads(line)
+            h = int(o["hash"], 16)
+            want_q = 0 if o["report"] == "none" else (h & (tlen - 1)) % nq
+            bad += o["queue"] != want_q
+            seen.add(o["queue"])
+        ok(rc == 0 and not bad and len(out.splitlines()) == len(many) and max(seen) >= 128,
+           "--queues %d%s: table of %d, queue = (hash & %d) %% %d for all %d frames, queues up to %d seen"
+           % (nq, " --table-size %d" % tsize if tsize else "", tlen, tlen - 1, nq, len(many),
+              max(seen) if seen else -1), "exit %d, %d wrong, stderr %r" % (rc, bad, err[:200]))
+    rc, out, err = run(tool, ["--queues", "200", "--table-size", "128", "--hex", FRAME])
+    ok(rc == 2 and not out and "--table-size 128" in err and "--queues 200" in err and "256" in err,
+       "--queues 200 --table-size 128: refused, naming both and the size needed (256)", err)
+    return failures
 
 
 def main():
@@ -193,6 +342,8 @@ def main():
         print("== further cases (NOTE only%s)" % (", counted with --strict" if not a.strict else ", counted"))
         for case in extra:
             check(*case[:4], a.strict, *case[4:])
+        print("== issue 12: input paths and messages")
+        failures += issue12(tool, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     print("%d failures, %d notes" % (failures, notes))

@@ -93,6 +93,25 @@ static void test_against_btf(void **state)
 		assert_int_equal(f.native_hash, 0);
 	/* The cached answer vnh_tap_read() uses agrees. */
 	assert_int_equal(vnh_kfunc_present(), f.hash_kfunc == 1);
+	/*
+	 * The program loaded here: it can report only where the kfunc is in
+	 * BTF (libbpf resolves it from nowhere else); unloaded (no privileges),
+	 * it names no build.
+	 */
+	assert_true(f.prog_reports == 1 || f.prog_reports <= 0);
+	if (!kfunc)
+		assert_true(f.prog_reports <= 0);
+	if (f.prog_reports >= 0)
+		assert_true(f.prog_variant == VNH_STEER_VARIANT_KFUNC ||
+			    f.prog_variant == VNH_STEER_VARIANT_NO_KFUNC);
+	else
+		assert_int_equal(f.prog_variant, VNH_STEER_VARIANT_AUTO);
+	if (f.prog_reports == 1)
+		assert_int_equal(f.prog_variant, VNH_STEER_VARIANT_KFUNC);
+	/* The kfunc build fell back only if there is a reason. */
+	assert_true(f.prog_kfunc_load_err <= 0);
+	if (f.prog_variant == VNH_STEER_VARIANT_NO_KFUNC)
+		assert_true(f.prog_kfunc_load_err < 0);
 }
 
 static void test_shorter_struct(void **state)

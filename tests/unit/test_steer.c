@@ -37,6 +37,14 @@ static void test_load_refuses(void **state)
 	/* Options of a newer caller: unknown fields must be zero. */
 	big.more = 1;
 	assert_int_equal(vnh_steer_load(rss, &big.o, &s), -EINVAL);
+	/* A build that does not exist. */
+	o.variant = VNH_STEER_VARIANT_NO_KFUNC + 1;
+	assert_int_equal(vnh_steer_load(rss, &o, &s), -EINVAL);
+	o.variant = -1;
+	assert_int_equal(vnh_steer_load(rss, &o, &s), -EINVAL);
+	o.variant = VNH_STEER_VARIANT_AUTO;
+	assert_null(s);
+	assert_int_equal(vnh_steer_reports(NULL), -EINVAL);
 	/* A configuration naming queue 5 on a device of 4. */
 	assert_int_equal(vnh_rss_set_spread(rss, 6, 8), 0);
 	o.sz = sizeof(o);

@@ -3,13 +3,16 @@
  * Toeplitz: the published Microsoft RSS verification vectors ("Verifying
  * the RSS Hash Calculation", well-known key) through vnh_toeplitz(),
  * vnh_toeplitz_table_hash(), vnh_hash_frame() and vnh_hash_l3(); table vs
- * bit-by-bit on random keys of every length 1..40.
+ * bit-by-bit on random keys of every length 1..40; every implementation
+ * of the table hash (scalar, GFNI) against the bit-by-bit one on random
+ * keys, lengths and inputs.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "toeplitz_impl.h"
 #include "util.h"
 
 struct vec {
@@ -274,6 +277,67 @@ static void test_table_vs_bitwise(void **state)
 	free(t);
 }
 
+/*
+ * One implementation against the bit-by-bit hash: random keys of random
+ * lengths, every input length 0..36 (and beyond, which is cut to 36),
+ * random bytes in a buffer of exactly that size (so ASan sees any
+ * over-read).
+ */
+static void check_impl(vnh_toeplitz_fn *fn, unsigned int seed)
+{
+	struct vnh_toeplitz_table *t = malloc(sizeof(*t));
+	uint8_t key[40];
+	size_t klen, len, round;
+
+	assert_non_null(t);
+	rnd_seed(seed);
+	for (round = 0; round < 3000; round++) {
+		rnd_bytes(key, 1);
+		klen = 1 + key[0] % 40;
+		rnd_bytes(key, klen);
+		if (round == 0)
+			memset(key, 0xff, klen);
+		assert_int_equal(vnh_toeplitz_table_init(t, key, klen), 0);
+		for (len = 0; len <= VNH_HASH_INPUT_MAX + 2; len++) {
+			uint8_t *data = malloc(len ? len : 1);
+			size_t n = len < VNH_HASH_INPUT_MAX ? len :
+							      VNH_HASH_INPUT_MAX;
+
+			assert_non_null(data);
+			rnd_bytes(data, len);
+			if (round == 1)
+				memset(data, 0xff, len);
+			assert_int_equal(fn(t, data, len),
+					 vnh_toeplitz(key, klen, data, n));
+			free(data);
+		}
+	}
+	free(t);
+}
+
+static void test_impl_scalar(void **state)
+{
+	(void)state;
+	check_impl(vnh_toeplitz_scalar, 7);
+}
+
+static void test_impl_gfni(void **state)
+{
+	(void)state;
+	if (!vnh_toeplitz_gfni_usable())
+		skip();	/* reported as skipped, not passed */
+	check_impl(vnh_toeplitz_gfni, 8);
+}
+
+/* The dispatcher: GFNI exactly when the CPU has it, and the same hashes. */
+static void test_impl_dispatch(void **state)
+{
+	(void)state;
+	assert_string_equal(vnh_toeplitz_impl(),
+			    vnh_toeplitz_gfni_usable() ? "gfni" : "scalar");
+	check_impl(vnh_toeplitz_table_hash, 9);
+}
+
 /* Each input bit alone gives the key window at its position. */
 static void test_single_bits(void **state)
 {
@@ -331,6 +395,9 @@ int main(void)
 		cmocka_unit_test(test_table_vs_bitwise),
 		cmocka_unit_test(test_single_bits),
 		cmocka_unit_test(test_table_limits),
+		cmocka_unit_test(test_impl_scalar),
+		cmocka_unit_test(test_impl_gfni),
+		cmocka_unit_test(test_impl_dispatch),
 	};
 
 	return cmocka_run_group_tests_name("toeplitz", tests, NULL, NULL);
