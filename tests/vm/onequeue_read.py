@@ -22,6 +22,7 @@ import select
 import socket
 import struct
 import sys
+import time
 
 TUNSETIFF = 0x400454CA
 TUNSETVNETHDRSZ = 0x400454D8
@@ -54,6 +55,14 @@ def main():
     ifr = struct.pack("16sH", dev.encode(), IFF_TAP | IFF_NO_PI | IFF_VNET_HDR)
     fcntl.ioctl(fd, TUNSETIFF, ifr)
     fcntl.ioctl(fd, TUNSETVNETHDRSZ, struct.pack("i", HDR))
+    # The carrier comes with the queue; the qdisc follows through linkwatch
+    # (asynchronous, up to a second): wait for it before sending.
+    for _ in range(50):
+        with open("/sys/class/net/%s/operstate" % dev) as f:
+            if f.read().strip() == "up":
+                break
+        time.sleep(0.1)
+    time.sleep(1.5)
     pkt = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, 0)
     pkt.bind((dev, 0))
     # drain whatever the kernel sent on its own

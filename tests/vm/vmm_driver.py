@@ -289,6 +289,10 @@ def run(args):
         vargs += ["--vhost-hdr"]
     vmm = Vmm(args.vmm, vargs)
     ready = vmm.wait_ready()
+    # frames up to 64 KiB, as `vnethash verify` sends them; with 2 KiB
+    # receive buffers the big ones span several (num_buffers > 1)
+    subprocess.run(["ip", "link", "set", "dev", TAP, "mtu", "65521"],
+                   check=True)
     summary["features"] = ready["features"]
     log("vmm ready: %s" % ready)
     sender = Sender()
@@ -449,7 +453,8 @@ def run(args):
         if dropped == 0:
             ck.err("nothing was dropped: the ring never filled")
         ring = job.get("ring", 256)
-        if max(held) != ring or sum(held) != n_off:
+        # full, but for the last frame that did not fit (up to 33 buffers)
+        if not ring - 33 <= max(held) <= ring or sum(held) < n_off:
             ck.err("with refill off: held buffers %s (ring %d), %d frames "
                    "received" % (held, ring, n_off))
         if st2["frames"] != n_total:
