@@ -373,6 +373,7 @@ SEC("socket")
 int vnh_caps_prog(struct __sk_buff *skb)
 {
 	vnh_caps = VNH_CAPS_VALID | VNH_CAPS_BUILD |
-		   (vnh_kfunc_resolved() && !VNH_CAPS_BUILD ? VNH_CAPS_KFUNC : 0);
+		   (vnh_kfunc_resolved() && VNH_CAPS_BUILD == 0 ?
+		    VNH_CAPS_KFUNC : 0);
 	return 0;
 }
