@@ -188,25 +188,34 @@ struct {
 #define VNH_HEAD_LEN	80
 
 /*
+ * Under BPF_PROG_TEST_RUN the packet belongs to the loopback device
+ * (ifindex 1), which never runs a tun steering program.
+ */
+#define VNH_LOOPBACK_IFINDEX	1
+
+/*
  * Load the first bytes of the packet (from the MAC header for a tap, from
  * the network header for a tun) into @buf with one helper call; returns
  * how many, 0 when none could be read this way (the packet's linear part
  * is shorter than its headers): the general rules then read it piecewise.
  *
- * How long the packet is counted from where we start is not known:
- * skb->len counts from skb->data, which is the MAC header at tun's
- * select_queue but the network header under BPF_PROG_TEST_RUN (after
- * eth_type_trans()). So for a tap the program first asks for the
- * Ethernet header's 14 bytes more than skb->len, which fails at once
- * when they are not there (tun: frames shorter than VNH_HEAD_LEN), and
- * then for skb->len. Either way the bytes read are the packet's.
+ * How long the packet is counted from where we start: skb->len counts from
+ * skb->data, which is where we start at tun's select_queue (the MAC header
+ * of a tap's frame, the network header of a tun's packet), but under
+ * BPF_PROG_TEST_RUN it is the network header also for a frame (after
+ * eth_type_trans()), 14 bytes after the MAC header. So a frame on the
+ * loopback device (a test run) asks for 14 bytes more than skb->len first;
+ * every other packet asks for skb->len (a test run naming another device
+ * then sees 14 bytes fewer, and the general rules read the rest). Either
+ * way the bytes read are the packet's; only the number of calls differs.
  */
 static __always_inline __u32 vnh_load_head(struct __sk_buff *skb, __u32 start,
 					   __u8 *buf)
 {
 	__u64 len = skb->len, want;
+	int mac = start == BPF_HDR_START_MAC;
 
-	if (start == BPF_HDR_START_MAC) {
+	if (mac && skb->ifindex == VNH_LOOPBACK_IFINDEX) {
 		want = len < VNH_HEAD_LEN - 14 ? len + 14 : VNH_HEAD_LEN;
 		if (want >= 14 && want <= VNH_HEAD_LEN &&
 		    !bpf_skb_load_bytes_relative(skb, 0, buf, want, start))

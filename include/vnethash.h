@@ -133,6 +133,15 @@ int vnh_rss_hash_frame(const struct vnh_rss *rss, const void *frame,
 int vnh_rss_hash_l3(const struct vnh_rss *rss, uint16_t ethertype,
 		    const void *pkt, size_t len, struct vnh_result *res);
 
+/**
+ * vnh_rss_hash_frames() - vnh_rss_hash_frame() for @n Ethernet frames
+ * (@frames[i] of @lens[i] bytes) into @res[i]; the same results, faster per
+ * frame where the GFNI path can hash two frames in one pass. Returns 0, or
+ * -EINVAL for NULL arguments (then @res is unchanged).
+ */
+int vnh_rss_hash_frames(const struct vnh_rss *rss, const void *const *frames,
+			const size_t *lens, size_t n, struct vnh_result *res);
+
 /*
  * Control commands (class VIRTIO_NET_CTRL_MQ). Payloads are the
  * little-endian wire structures of the spec:

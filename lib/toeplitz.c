@@ -108,17 +108,32 @@ void vnh_toeplitz_gfni_init(struct vnh_toeplitz_table *table,
 	}
 }
 
-/* @n bytes, four XOR chains; unrolled where @n is a constant. */
-static inline uint32_t scalar_n(const uint32_t *e, const uint8_t *in,
-				size_t n)
-{
-	uint32_t h[4] = { 0, 0, 0, 0 };
-	size_t i;
+/* Byte @i's contribution; groups of four, each a chain of its own. */
+#define T(i) e[(i) * 256 + in[i]]
+#define G(i) ((T(i) ^ T((i) + 1)) ^ (T((i) + 2) ^ T((i) + 3)))
 
-	for (i = 0; i < n; i++)
-		h[i % 4] ^= e[i * 256 + in[i]];
-	return (h[0] ^ h[1]) ^ (h[2] ^ h[3]);
+static inline uint32_t scalar_8(const uint32_t *e, const uint8_t *in)
+{
+	return G(0) ^ G(4);
 }
+
+static inline uint32_t scalar_12(const uint32_t *e, const uint8_t *in)
+{
+	return G(0) ^ G(4) ^ G(8);
+}
+
+static inline uint32_t scalar_32(const uint32_t *e, const uint8_t *in)
+{
+	return (G(0) ^ G(4)) ^ (G(8) ^ G(12)) ^ (G(16) ^ G(20)) ^
+	       (G(24) ^ G(28));
+}
+
+static inline uint32_t scalar_36(const uint32_t *e, const uint8_t *in)
+{
+	return scalar_32(e, in) ^ G(32);
+}
+#undef G
+#undef T
 
 uint32_t vnh_toeplitz_scalar(const struct vnh_toeplitz_table *table,
 			     const void *data, size_t len)
@@ -130,13 +145,13 @@ uint32_t vnh_toeplitz_scalar(const struct vnh_toeplitz_table *table,
 
 	/* The lengths of IPv4 and IPv6 inputs, unrolled. */
 	if (len == 12)
-		return scalar_n(e, in, 12);
+		return scalar_12(e, in);
 	if (len == 36)
-		return scalar_n(e, in, 36);
+		return scalar_36(e, in);
 	if (len == 8)
-		return scalar_n(e, in, 8);
+		return scalar_8(e, in);
 	if (len == 32)
-		return scalar_n(e, in, 32);
+		return scalar_32(e, in);
 	if (len > VNH_HASH_INPUT_MAX)
 		len = VNH_HASH_INPUT_MAX;
 	/* Two chains of XORs, so two lookups are in flight at a time. */
@@ -168,6 +183,18 @@ uint32_t vnh_toeplitz_table_hash(const struct vnh_toeplitz_table *table,
 				 const void *data, size_t len)
 {
 	return toeplitz_choose()(table, data, len);
+}
+
+void vnh_toeplitz_table_hash2(const struct vnh_toeplitz_table *table,
+			      const void *a, const void *b, size_t len,
+			      uint32_t out[2])
+{
+	if (toeplitz_choose() == vnh_toeplitz_gfni) {
+		vnh_toeplitz_gfni_x2(table, a, b, len, out);
+	} else {
+		out[0] = vnh_toeplitz_scalar(table, a, len);
+		out[1] = vnh_toeplitz_scalar(table, b, len);
+	}
 }
 
 const char *vnh_toeplitz_impl(void)

@@ -91,6 +91,64 @@ VNH_GFNI_TARGET uint32_t vnh_toeplitz_gfni(const struct vnh_toeplitz_table *tabl
 	return gfni_reduce(acc);
 }
 
+/*
+ * Two inputs of the same length at once: the second one's bytes go to the
+ * lanes' upper 4 bytes (VPERMI2B picks from both inputs), so the lanes'
+ * XOR holds the first hash in its low 32 bits and the second in its high.
+ */
+static const uint8_t gfni_idx2[VNH_GFNI_VECTORS][64]
+	__attribute__((aligned(64))) = {
+#define J(m, s) ((m) - 3 + (s) >= 0 ? (m) - 3 + (s) : 63)
+#define K(m, s) ((m) - 3 + (s) >= 0 ? 64 + (m) - 3 + (s) : 63)
+#define LANE(m) J(m, 0), J(m, 1), J(m, 2), J(m, 3), \
+	K(m, 0), K(m, 1), K(m, 2), K(m, 3)
+#define VEC(k) LANE(8 * (k)), LANE(8 * (k) + 1), LANE(8 * (k) + 2), \
+	LANE(8 * (k) + 3), LANE(8 * (k) + 4), LANE(8 * (k) + 5),    \
+	LANE(8 * (k) + 6), LANE(8 * (k) + 7)
+	{ VEC(0) }, { VEC(1) }, { VEC(2) }, { VEC(3) }, { VEC(4) },
+#undef VEC
+#undef LANE
+#undef K
+#undef J
+};
+
+VNH_GFNI_TARGET static inline __m512i
+gfni_lanes2(const struct vnh_toeplitz_table *table, __m512i a, __m512i b,
+	    unsigned int k)
+{
+	__m512i idx = _mm512_load_si512((const void *)gfni_idx2[k]);
+	__m512i mat = _mm512_loadu_si512((const void *)&table->gfni[8 * k]);
+
+	return _mm512_gf2p8affine_epi64_epi8(
+		_mm512_permutex2var_epi8(a, idx, b), mat, 0);
+}
+
+VNH_GFNI_TARGET void vnh_toeplitz_gfni_x2(const struct vnh_toeplitz_table *table,
+					  const void *a, const void *b,
+					  size_t len, uint32_t out[2])
+{
+	__m512i va, vb, acc = _mm512_setzero_si512();
+	__m256i y;
+	__m128i x;
+	unsigned int k, n;
+	uint64_t q;
+
+	if (len > VNH_HASH_INPUT_MAX)
+		len = VNH_HASH_INPUT_MAX;
+	va = _mm512_maskz_loadu_epi8((__mmask64)((1ull << len) - 1), a);
+	vb = _mm512_maskz_loadu_epi8((__mmask64)((1ull << len) - 1), b);
+	n = (unsigned int)(len + 3 + 7) / 8;
+	for (k = 0; k < n; k++)
+		acc = _mm512_xor_si512(acc, gfni_lanes2(table, va, vb, k));
+	y = _mm256_xor_si256(_mm512_castsi512_si256(acc),
+			     _mm512_extracti64x4_epi64(acc, 1));
+	x = _mm_xor_si128(_mm256_castsi256_si128(y),
+			  _mm256_extracti128_si256(y, 1));
+	q = (uint64_t)_mm_cvtsi128_si64(x) ^ (uint64_t)_mm_extract_epi64(x, 1);
+	out[0] = (uint32_t)q;
+	out[1] = (uint32_t)(q >> 32);
+}
+
 int vnh_toeplitz_gfni_usable(void)
 {
 	__builtin_cpu_init();
@@ -106,6 +164,14 @@ uint32_t vnh_toeplitz_gfni(const struct vnh_toeplitz_table *table,
 			   const void *data, size_t len)
 {
 	return vnh_toeplitz_scalar(table, data, len);
+}
+
+void vnh_toeplitz_gfni_x2(const struct vnh_toeplitz_table *table,
+			  const void *a, const void *b, size_t len,
+			  uint32_t out[2])
+{
+	out[0] = vnh_toeplitz_scalar(table, a, len);
+	out[1] = vnh_toeplitz_scalar(table, b, len);
 }
 
 int vnh_toeplitz_gfni_usable(void)

@@ -26,6 +26,14 @@ vnh_toeplitz_fn vnh_toeplitz_scalar;
  */
 vnh_toeplitz_fn vnh_toeplitz_gfni;
 int vnh_toeplitz_gfni_usable(void);
+/* Two inputs of the same length with one pass of the GFNI path. */
+void vnh_toeplitz_gfni_x2(const struct vnh_toeplitz_table *table,
+			  const void *a, const void *b, size_t len,
+			  uint32_t out[2]);
+/* The same with whatever implementation the CPU has (lib/toeplitz.c). */
+void vnh_toeplitz_table_hash2(const struct vnh_toeplitz_table *table,
+			      const void *a, const void *b, size_t len,
+			      uint32_t out[2]);
 
 /* Fill table->gfni from the key (in lib/toeplitz.c; portable C). */
 void vnh_toeplitz_gfni_init(struct vnh_toeplitz_table *table,

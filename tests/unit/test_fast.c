@@ -9,8 +9,10 @@
  * BPF program may have loaded, under random hash types. Wherever the fast
  * path answers, its report type and hash input (bytes in place in the
  * packet) must be the general rules'; it must answer for the common
- * shapes, and say VNH_FAST_MISS for the others.
+ * shapes, and say VNH_FAST_MISS for the others. And vnh_rss_hash_frames(),
+ * which builds on it, against vnh_rss_hash_frame() frame by frame.
  */
+#include <errno.h>
 #include <linux/types.h>
 #include <string.h>
 
@@ -210,11 +212,67 @@ static void test_fast_l3_matches_general(void **state)
 	assert_true(answered > 10000);
 }
 
+/* The batch call gives what one call per frame gives, frame by frame. */
+static void test_batch_matches_single(void **state)
+{
+	static struct fb fbs[64];
+	const void *frames[64];
+	struct vnh_result got[64], want;
+	size_t lens[64], n, i;
+	struct vnh_rss *rss = vnh_rss_new();
+	uint8_t t[4];
+	int round;
+
+	(void)state;
+	assert_non_null(rss);
+	rnd_seed(13);
+	for (round = 0; round < 2000; round++) {
+		rnd_bytes(t, sizeof(t));
+		n = t[0] % 65;
+		if (round % 50 == 0) {
+			uint8_t key[40];
+
+			rnd_bytes(key, sizeof(key));
+			assert_int_equal(vnh_rss_set_key(rss, key, 40), 0);
+			assert_int_equal(vnh_rss_set_hash_types(rss,
+				round % 100 ? ((uint32_t)t[1] << 8 | t[2]) &
+				VNH_HASH_TYPE_ALL : VNH_HASH_TYPE_ALL), 0);
+			assert_int_equal(vnh_rss_set_spread(rss, 1 + t[3] % 8,
+							    128), 0);
+		}
+		for (i = 0; i < n; i++) {
+			size_t full = build(&fbs[i], (enum shape)(
+					(t[1] + i * 7 + (size_t)round) % S_N));
+
+			rnd_bytes(t + 3, 1);
+			lens[i] = t[3] % 4 ? full : t[3] % (full + 1);
+			frames[i] = fbs[i].d;
+		}
+		memset(got, 0xa5, sizeof(got));
+		assert_int_equal(vnh_rss_hash_frames(rss, frames, lens, n, got),
+				 0);
+		for (i = 0; i < n; i++) {
+			assert_int_equal(vnh_rss_hash_frame(rss, frames[i],
+							    lens[i], &want), 0);
+			assert_int_equal(got[i].hash, want.hash);
+			assert_int_equal(got[i].report, want.report);
+			assert_int_equal(got[i].queue, want.queue);
+		}
+	}
+	assert_int_equal(vnh_rss_hash_frames(NULL, frames, lens, 1, got),
+			 -EINVAL);
+	assert_int_equal(vnh_rss_hash_frames(rss, NULL, lens, 1, got),
+			 -EINVAL);
+	assert_int_equal(vnh_rss_hash_frames(rss, NULL, NULL, 0, NULL), 0);
+	vnh_rss_free(rss);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fast_matches_general),
 		cmocka_unit_test(test_fast_l3_matches_general),
+		cmocka_unit_test(test_batch_matches_single),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -329,6 +329,46 @@ static void test_impl_gfni(void **state)
 	check_impl(vnh_toeplitz_gfni, 8);
 }
 
+/* Two inputs in one GFNI pass, and the dispatcher for pairs. */
+static void test_impl_gfni_x2(void **state)
+{
+	struct vnh_toeplitz_table *t = malloc(sizeof(*t));
+	uint8_t key[40];
+	size_t klen, len, round;
+
+	(void)state;
+	if (!vnh_toeplitz_gfni_usable()) {
+		free(t);
+		skip();
+	}
+	assert_non_null(t);
+	rnd_seed(10);
+	for (round = 0; round < 2000; round++) {
+		rnd_bytes(key, 1);
+		klen = 1 + key[0] % 40;
+		rnd_bytes(key, klen);
+		assert_int_equal(vnh_toeplitz_table_init(t, key, klen), 0);
+		for (len = 0; len <= VNH_HASH_INPUT_MAX; len++) {
+			uint8_t *a = malloc(len ? len : 1), *b = malloc(len ? len : 1);
+			uint32_t h[2], h2[2];
+
+			assert_non_null(a);
+			assert_non_null(b);
+			rnd_bytes(a, len);
+			rnd_bytes(b, len);
+			vnh_toeplitz_gfni_x2(t, a, b, len, h);
+			vnh_toeplitz_table_hash2(t, a, b, len, h2);
+			assert_int_equal(h[0], vnh_toeplitz(key, klen, a, len));
+			assert_int_equal(h[1], vnh_toeplitz(key, klen, b, len));
+			assert_int_equal(h2[0], h[0]);
+			assert_int_equal(h2[1], h[1]);
+			free(a);
+			free(b);
+		}
+	}
+	free(t);
+}
+
 /* The dispatcher: GFNI exactly when the CPU has it, and the same hashes. */
 static void test_impl_dispatch(void **state)
 {
@@ -397,6 +437,7 @@ int main(void)
 		cmocka_unit_test(test_table_limits),
 		cmocka_unit_test(test_impl_scalar),
 		cmocka_unit_test(test_impl_gfni),
+		cmocka_unit_test(test_impl_gfni_x2),
 		cmocka_unit_test(test_impl_dispatch),
 	};
 
