@@ -36,13 +36,18 @@ def show(name):
 
 def receive(tap, frames):
     """Send every frame; (queue, hash_value, hash_report, header bytes 10-19)
-    for each, in order."""
+    for each, in order; None for a frame the kernel refuses to send."""
     x = taplib.Exchange(tap, frames)
     for i in range(len(frames)):
         x.send(i)
     x.finish()
     out = []
     for i, arr in enumerate(x.arrivals):
+        if x.unsendable[i]:
+            # the kernel refuses it (shorter than an Ethernet header, or
+            # over the MTU): nothing to steer
+            out.append(None)
+            continue
         if len(arr) != 1:
             fail("frame %d arrived %d times" % (i, len(arr)))
         hdr = x.headers[i]
@@ -53,7 +58,10 @@ def receive(tap, frames):
 
 def check_against_library(mech, got, want):
     reported = 0
-    for i, ((q, value, report, _), (h, rname, wq)) in enumerate(zip(got, want)):
+    for i, (g, (h, rname, wq)) in enumerate(zip(got, want)):
+        if g is None:
+            continue
+        q, value, report, _ = g
         if q != wq:
             fail("%s: frame %d on queue %d, library says %d" % (mech, i, q, wq))
         if mech == "steer":
@@ -116,11 +124,14 @@ def test():
             fail("--mechanism %s: show says hash_reporting %r, want %r"
                  % (mech, s["hash_reporting"], want_rep))
         got = receive(tap, frames)
+        sent = sum(1 for g in got if g is not None)
+        if sent < len(frames) * 9 // 10:
+            fail("only %d of %d frames could be sent" % (sent, len(frames)))
         n = check_against_library(used, got, want)
         log("--mechanism %s (%s): %d frames on the library's queues, %d "
-            "with the library's hash in the header" % (mech, used, len(got), n))
-        if used != "steer" and n < len(frames) // 2:
-            fail("%s: only %d of %d frames reported" % (used, n, len(frames)))
+            "with the library's hash in the header" % (mech, used, sent, n))
+        if used != "steer" and n < sent // 2:
+            fail("%s: only %d of %d frames reported" % (used, n, sent))
         headers[mech] = got
         taplib.run(["detach", NAME], expect=0)
 
@@ -133,7 +144,7 @@ def test():
             fail("kfunc and progtype differ on %d frames, first %d: %r vs %r"
                  % (len(diff), i, headers["kfunc"][i], headers["progtype"][i]))
         log("kfunc and progtype: identical queue and header bytes 10-19 for "
-            "all %d frames" % len(frames))
+            "all %d frames sent" % sum(1 for g in headers["kfunc"] if g))
     tap.close()
 
 
