@@ -246,6 +246,7 @@ int demo_main(int argc, char **argv)
 	struct vnh_result *exp = NULL;
 	uint8_t *kinds = NULL;
 	struct vnh_steer *steer = NULL;
+	struct vnh_steer_info pinfo = { .sz = sizeof(pinfo) };
 	struct tap tap = { .nq = 0, .pkt_fd = -1 };
 	struct vnh_rss *rss = vnh_rss_new();
 	unsigned long val;
@@ -334,8 +335,9 @@ int demo_main(int argc, char **argv)
 	}
 	exchange_expect(rss, &fl, exp, nq);
 	xopts.timeout_ms = 1000;
-	xopts.zero_is_report = vnh_hdr_zero_is_report(feat.hash_kfunc, NULL,
-						       nq);
+	xopts.zero_is_report = vnh_hdr_zero_is_report(feat.hash_kfunc,
+			vnh_steer_get_config(steer, NULL, &pinfo) ? NULL : &pinfo,
+			nq);
 	err = tap_exchange(&tap, &fl, out, &st, &xopts);
 	if (err) {
 		fprintf(stderr, "%s: %s: %s\n", prog_name, dev, errstr(err));
@@ -362,8 +364,9 @@ int demo_main(int argc, char **argv)
 	       feat.steering_prog == 1 ? "yes" : feat.steering_prog == 0 ? "no" : "unknown",
 	       feat.hash_kfunc != 1 ?
 	       "no: the queue is the kernel's, the hash is computed by the library" :
-	       nq > 1 ? "yes: tun writes the hash into the 20-byte vnet header" :
-	       "yes, but with one queue the kernel runs no steering program");
+	       nq > 1 || pinfo.kfunc > 0 ?
+	       "yes: tun writes the hash into the 20-byte vnet header" :
+	       "yes, but with one queue this kernel runs no steering program");
 	printf("  config:  %s\n", cfgdesc);
 	printf("  traffic: %zu frames, %u flows of each kind\n\n", fl.n, flows);
 	print_queues(&r);
