@@ -491,7 +491,7 @@ def check_vmm(vm, args, check):
         # VIRTIO_NET_CTRL_MQ_HASH_CONFIG (no RSS): the guest's types and
         # key; queues by flow from that hash (table spread over the pairs)
         pairs = 4
-        frames = vmm_frames(800, 10000)
+        frames = vmm_frames(800, 11000)
         rnd = random.Random(13)
         key = bytes(rnd.randrange(256) for _ in range(40))
         types = TYPE_BITS["tcpv4"] | TYPE_BITS["ipv6"] | TYPE_BITS["udpv6_ex"]
