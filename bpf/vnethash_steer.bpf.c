@@ -16,8 +16,10 @@
  * and the verifier removes it. Where a loader refuses the extern itself (no
  * vmlinux BTF; libbpf before 1.2 without CAP_BPF, a JIT), the library loads
  * this source built with -DVNH_NO_KFUNC, which only steers. The object's
- * second program, vnh_caps_prog, tells user space which it got. See
- * docs/steering.md for the libbpf details.
+ * second program, vnh_caps_prog, tells user space which it got. Built with
+ * -DVNH_PROGTYPE, the same source is a BPF_PROG_TYPE_VNET_HASH program
+ * instead (the comparison build of docs/kernel-design.md), which reports
+ * through its context. See docs/steering.md for the libbpf details.
  *
  * Packet bytes are read with bpf_skb_load_bytes_relative(): from the MAC
  * header for a tap (Ethernet frames), from the network header for a tun
@@ -78,7 +80,37 @@ static __always_inline int vnh_skb_load(const struct vnh_skb *c, __u32 off,
 
 char LICENSE[] SEC("license") = "GPL";
 
-#ifndef VNH_NO_KFUNC
+#if defined(VNH_PROGTYPE)
+/*
+ * The comparison build (-DVNH_PROGTYPE, kernel patches 0020-0023, not for
+ * mainline): the steering program is a BPF_PROG_TYPE_VNET_HASH program and
+ * reports by writing two fields that the type appends to struct __sk_buff.
+ * The host's UAPI headers do not have them, so they are reached through
+ * this layout (same offsets). No kfunc extern. The loader sets the program
+ * type (libbpf does not know the section unless patched too).
+ */
+struct vnh_vnet_hash_ctx {
+	struct __sk_buff skb;
+	__u32 vnet_hash_value;
+	__u32 vnet_hash_report;
+};
+
+static __always_inline int vnh_ctx_report(struct __sk_buff *skb, __u32 hash,
+					  __u32 report)
+{
+	struct vnh_vnet_hash_ctx *ctx = (struct vnh_vnet_hash_ctx *)skb;
+
+	ctx->vnet_hash_value = hash;
+	ctx->vnet_hash_report = report;
+	return 0;
+}
+
+#define vnh_kfunc_resolved() 1
+#define bpf_tun_vnet_hash_set(skb, hash, report, flags) \
+	vnh_ctx_report(skb, hash, report)
+#define VNH_CAPS_BUILD VNH_CAPS_PROGTYPE_BUILD
+#define VNH_STEER_SEC "vnet_hash"
+#elif !defined(VNH_NO_KFUNC)
 /*
  * The hash-report kfunc of the vnethash kernel series (v2 contract): records
  * the hash for the packet being steered. 0; -EOPNOTSUPP (checked first: not
@@ -92,6 +124,7 @@ extern int bpf_tun_vnet_hash_set(struct __sk_buff *skb, __u32 hash_value,
 /* Did the loader resolve the kfunc (libbpf >= 1.2 has bpf_ksym_exists())? */
 #define vnh_kfunc_resolved() (!!bpf_tun_vnet_hash_set)
 #define VNH_CAPS_BUILD 0
+#define VNH_STEER_SEC "socket"
 #else
 /*
  * The same source built with -DVNH_NO_KFUNC: no kfunc extern at all, for
@@ -103,6 +136,7 @@ extern int bpf_tun_vnet_hash_set(struct __sk_buff *skb, __u32 hash_value,
 #define vnh_kfunc_resolved() 0
 #define bpf_tun_vnet_hash_set(skb, hash, report, flags) (-95) /* EOPNOTSUPP */
 #define VNH_CAPS_BUILD VNH_CAPS_NO_KFUNC_BUILD
+#define VNH_STEER_SEC "socket"
 #endif
 
 /*
@@ -337,7 +371,7 @@ static __always_inline int vnh_steer(struct __sk_buff *skb)
  * libbpf (1.1 and later) resolves it from kernel or module BTF, or leaves
  * its address 0 and the call as dead code, which the verifier removes.
  */
-SEC("socket")
+SEC(VNH_STEER_SEC)
 int vnh_steer_prog(struct __sk_buff *skb)
 {
 	return vnh_steer(skb);
@@ -348,6 +382,7 @@ SEC("socket")
 int vnh_caps_prog(struct __sk_buff *skb)
 {
 	vnh_caps = VNH_CAPS_VALID | VNH_CAPS_BUILD |
-		   (vnh_kfunc_resolved() ? VNH_CAPS_KFUNC : 0);
+		   (vnh_kfunc_resolved() && VNH_CAPS_BUILD == 0 ?
+		    VNH_CAPS_KFUNC : 0);
 	return 0;
 }

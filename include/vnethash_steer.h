@@ -67,7 +67,31 @@ enum vnh_steer_variant {
 	/* Built without the extern (-DVNH_NO_KFUNC): only steers; loads
 	 * wherever a plain socket filter program loads. */
 	VNH_STEER_VARIANT_NO_KFUNC = 2,
+	/* Built as a BPF_PROG_TYPE_VNET_HASH program (-DVNH_PROGTYPE):
+	 * reports through its context; loads only on a kernel with the
+	 * comparison patches 0020-0023 (not for mainline). Never AUTO's
+	 * choice: see vnh_steer_opts.mechanism. */
+	VNH_STEER_VARIANT_PROGTYPE = 3,
 };
+
+/*
+ * How the kernel learns the hash (vnh_steer_opts.mechanism; the designs
+ * are compared in docs/kernel-design.md). KFUNC: a socket filter calling
+ * bpf_tun_vnet_hash_set() (the kernel series); PROGTYPE: a
+ * BPF_PROG_TYPE_VNET_HASH program writing its context (the comparison
+ * patches); STEER: no report at all. AUTO: KFUNC if the program as loaded
+ * reports through the kfunc, else PROGTYPE if the kernel has that type,
+ * else STEER. In vnh_steer_info: the one in use, never AUTO.
+ */
+enum vnh_steer_mechanism {
+	VNH_STEER_MECH_AUTO = 0,
+	VNH_STEER_MECH_KFUNC = 1,
+	VNH_STEER_MECH_PROGTYPE = 2,
+	VNH_STEER_MECH_STEER = 3,
+};
+
+/** vnh_steer_mechanism_name() - "auto", "kfunc", "progtype", "steer"; NULL if unknown. */
+const char *vnh_steer_mechanism_name(int mechanism);
 
 /* Queues counted individually; higher queues share one "other" counter. */
 #define VNH_STEER_STAT_QUEUES	256
@@ -102,6 +126,13 @@ struct vnh_steer_opts {
 	 * that one only (for tests and for VMMs that want to know).
 	 */
 	int variant;
+	/*
+	 * enum vnh_steer_mechanism. A mechanism the kernel (or loader) lacks
+	 * is -EOPNOTSUPP, never a silent fallback. KFUNC and PROGTYPE choose
+	 * the build (variant must be AUTO or match); STEER sets no_report;
+	 * with no_report only AUTO and STEER are valid.
+	 */
+	int mechanism;
 };
 
 /**
@@ -179,6 +210,9 @@ struct vnh_steer_info {
 	 * to the process that loaded the program.
 	 */
 	int kfunc_load_err;
+	/* enum vnh_steer_mechanism in use (never AUTO); negative errno if
+	 * unknown. */
+	int mechanism;
 };
 
 /**

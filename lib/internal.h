@@ -85,6 +85,7 @@ struct vnh_steer {
 	/* The loaded build (at most one; both NULL when opened from pins). */
 	struct vnethash_steer *skel;
 	struct vnethash_steer_nokfunc *skel_nk;
+	struct vnethash_steer_pt *skel_pt;	/* the PROGTYPE build */
 	int kfunc_load_err;		/* why skel did not load, if it did not */
 	/*
 	 * What the program said of itself, known to the process that loaded
@@ -131,6 +132,13 @@ VNH_HIDDEN int vnh_cfg_install(struct vnh_steer *s,
 
 /* Is the hash-report kfunc in kernel BTF? 1 or 0; probed once a process. */
 VNH_HIDDEN int vnh_kfunc_present(void);
+/*
+ * The number of BPF_PROG_TYPE_VNET_HASH in the running kernel (from its
+ * BTF), or a negative errno (-EOPNOTSUPP: the kernel has no such type).
+ */
+VNH_HIDDEN int vnh_progtype_number(void);
+/* Is @prog_fd a BPF_PROG_TYPE_VNET_HASH program? 1, 0 or -errno. */
+VNH_HIDDEN int vnh_prog_is_progtype(int prog_fd);
 
 /* steer_device.c: -ESTALE if the pins under @dir record a device of the
  * caller's namespace that is gone, else 0. */
@@ -192,7 +200,8 @@ enum vnh_hdr_hash vnh_hdr_hash_get(const void *hdr, size_t hdr_sz,
  * kfunc > 0): the series whose kfunc the program links against (v2, four
  * arguments) runs the program on a one-queue tap too, for the report. A
  * kernel with the older three-argument kfunc does not resolve the program's
- * extern at all. Returns 1 or 0.
+ * extern at all. A BPF_PROG_TYPE_VNET_HASH program (@prog's mechanism
+ * PROGTYPE) reports like one that calls the kfunc. Returns 1 or 0.
  */
 int vnh_hdr_zero_is_report(int kfunc, const struct vnh_steer_info *prog,
 			   int queues);

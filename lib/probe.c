@@ -222,6 +222,63 @@ static void probe_prog(struct vnh_steer_features *out)
 	vnh_rss_free(rss);
 }
 
+int vnh_progtype_number(void)
+{
+	static int known = -1;
+	int v = __atomic_load_n(&known, __ATOMIC_RELAXED);
+
+	if (v == -1) {
+		struct btf *vmlinux = btf__parse("/sys/kernel/btf/vmlinux", NULL);
+		const struct btf_enum *e;
+		const struct btf_type *t;
+		int id, i;
+
+		v = -EOPNOTSUPP;
+		id = vmlinux ? btf__find_by_name_kind(vmlinux, "bpf_prog_type",
+						      BTF_KIND_ENUM) : -1;
+		if (id > 0) {
+			t = btf__type_by_id(vmlinux, id);
+			e = btf_enum(t);
+			for (i = 0; i < btf_vlen(t); i++, e++)
+				if (!strcmp(btf__name_by_offset(vmlinux,
+								e->name_off),
+					    "BPF_PROG_TYPE_VNET_HASH") &&
+				    e->val > 0)
+					v = e->val;
+		}
+		btf__free(vmlinux);
+		__atomic_store_n(&known, v, __ATOMIC_RELAXED);
+	}
+	return v;
+}
+
+int vnh_prog_is_progtype(int prog_fd)
+{
+	struct bpf_prog_info info;
+	__u32 len = sizeof(info);
+	int pt = vnh_progtype_number();
+
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(prog_fd, &info, &len))
+		return -errno;
+	return pt > 0 && info.type == (__u32)pt;
+}
+
+const char *vnh_steer_mechanism_name(int mechanism)
+{
+	switch (mechanism) {
+	case VNH_STEER_MECH_AUTO:
+		return "auto";
+	case VNH_STEER_MECH_KFUNC:
+		return "kfunc";
+	case VNH_STEER_MECH_PROGTYPE:
+		return "progtype";
+	case VNH_STEER_MECH_STEER:
+		return "steer";
+	}
+	return NULL;
+}
+
 int vnh_steer_probe(struct vnh_steer_features *f)
 {
 	struct vnh_steer_features out;

@@ -21,6 +21,7 @@
 #include "internal.h"
 #include "vnethash_steer.skel.h"
 #include "vnethash_steer_nokfunc.skel.h"
+#include "vnethash_steer_pt.skel.h"
 
 _Static_assert(VNH_STEER_STAT_QUEUES == VNH_STATS_QUEUES,
 	       "public and map queue counter counts differ");
@@ -78,6 +79,8 @@ void vnh_steer_free(struct vnh_steer *s)
 		vnethash_steer__destroy(s->skel);
 	if (s->skel_nk)
 		vnethash_steer_nokfunc__destroy(s->skel_nk);
+	if (s->skel_pt)
+		vnethash_steer_pt__destroy(s->skel_pt);
 	free(s);
 }
 
@@ -196,6 +199,54 @@ static int steer_load_nokfunc(struct vnh_steer *s, uint32_t *caps)
 }
 
 /*
+ * The BPF_PROG_TYPE_VNET_HASH build. libbpf does not know the section
+ * "vnet_hash" unless it is patched too (patch 0021), so the type is set by
+ * its number, which the kernel's BTF gives; without it: -EOPNOTSUPP.
+ */
+static int steer_load_progtype(struct vnh_steer *s, uint32_t *caps)
+{
+	struct vnethash_steer_pt *k;
+	struct vnethash_steer_pt__bss bss;
+	int type = vnh_progtype_number(), err;
+
+	if (type < 0)
+		return type;
+	k = vnethash_steer_pt__open();
+	if (!k)
+		return -errno;
+	if (bpf_program__set_type(k->progs.vnh_steer_prog,
+				  (enum bpf_prog_type)type) ||
+	    vnethash_steer_pt__load(k)) {
+		err = -errno;
+		vnethash_steer_pt__destroy(k);
+		return err ? err : -EINVAL;
+	}
+	s->skel_pt = k;
+	if (steer_read_caps(k->progs.vnh_caps_prog, k->maps.bss, &bss,
+			    sizeof(bss),
+			    offsetof(struct vnethash_steer_pt__bss, vnh_caps),
+			    caps))
+		*caps = VNH_CAPS_VALID | VNH_CAPS_PROGTYPE_BUILD;
+	return steer_take_fds(s, k->progs.vnh_steer_prog,
+					  k->maps.vnh_config, k->maps.vnh_stats,
+					  k->maps.vnh_debug);
+}
+
+/* Back to an object with nothing loaded. */
+static void steer_unload(struct vnh_steer *s)
+{
+	steer_close_fds(s);
+	s->prog_fd = s->config_fd = s->stats_fd = s->debug_fd = -1;
+	s->inner_fd = -1;
+	if (s->skel)
+		vnethash_steer__destroy(s->skel);
+	if (s->skel_nk)
+		vnethash_steer_nokfunc__destroy(s->skel_nk);
+	s->skel = NULL;
+	s->skel_nk = NULL;
+}
+
+/*
  * Load the build @variant asks for (enum vnh_steer_variant); AUTO: the one
  * with the kfunc extern and, when it does not load, whatever the reason
  * (no vmlinux BTF: libbpf refuses any typed kfunc extern; an old libbpf's
@@ -225,6 +276,41 @@ static int steer_load_variant(struct vnh_steer *s, int variant,
 		return steer_load_nokfunc(s, caps);
 	case VNH_STEER_VARIANT_NO_KFUNC:
 		return steer_load_nokfunc(s, caps);
+	case VNH_STEER_VARIANT_PROGTYPE:
+		return steer_load_progtype(s, caps);
+	}
+	return -EINVAL;
+}
+
+/*
+ * Load for @mech (enum vnh_steer_mechanism): the build it needs, and for
+ * KFUNC or AUTO a check of what the loaded program says of itself. A
+ * mechanism that is not there is -EOPNOTSUPP.
+ */
+static int steer_load_mechanism(struct vnh_steer *s, int mech, int variant,
+				uint32_t *caps)
+{
+	int err;
+
+	switch (mech) {
+	case VNH_STEER_MECH_PROGTYPE:
+		return steer_load_variant(s, VNH_STEER_VARIANT_PROGTYPE, caps);
+	case VNH_STEER_MECH_STEER:
+		return steer_load_variant(s, variant, caps);
+	case VNH_STEER_MECH_KFUNC:
+		err = steer_load_variant(s, VNH_STEER_VARIANT_KFUNC, caps);
+		if (err)
+			return err;
+		return (*caps & VNH_CAPS_KFUNC) ? 0 : -EOPNOTSUPP;
+	case VNH_STEER_MECH_AUTO:
+		err = steer_load_variant(s, variant, caps);
+		if (err || (*caps & VNH_CAPS_KFUNC) ||
+		    variant != VNH_STEER_VARIANT_AUTO ||
+		    vnh_progtype_number() < 0)
+			return err;
+		/* No kfunc here: the program type, if this kernel has it. */
+		steer_unload(s);
+		return steer_load_progtype(s, caps);
 	}
 	return -EINVAL;
 }
@@ -246,6 +332,26 @@ int vnh_steer_load(const struct vnh_rss *rss,
 	err = mode_flags(o.mode, &flags);
 	if (err)
 		return err;
+	if (o.mechanism < VNH_STEER_MECH_AUTO ||
+	    o.mechanism > VNH_STEER_MECH_STEER ||
+	    o.variant < VNH_STEER_VARIANT_AUTO ||
+	    o.variant > VNH_STEER_VARIANT_PROGTYPE)
+		return -EINVAL;
+	if (o.no_report && o.mechanism != VNH_STEER_MECH_AUTO &&
+	    o.mechanism != VNH_STEER_MECH_STEER)
+		return -EINVAL;
+	if ((o.mechanism == VNH_STEER_MECH_KFUNC &&
+	     o.variant != VNH_STEER_VARIANT_AUTO &&
+	     o.variant != VNH_STEER_VARIANT_KFUNC) ||
+	    (o.mechanism == VNH_STEER_MECH_PROGTYPE &&
+	     o.variant != VNH_STEER_VARIANT_AUTO &&
+	     o.variant != VNH_STEER_VARIANT_PROGTYPE))
+		return -EINVAL;
+	if (o.variant == VNH_STEER_VARIANT_PROGTYPE &&
+	    o.mechanism == VNH_STEER_MECH_AUTO && !o.no_report)
+		o.mechanism = VNH_STEER_MECH_PROGTYPE;
+	if (o.mechanism == VNH_STEER_MECH_STEER)
+		o.no_report = 1;
 	if (o.no_report)
 		flags |= VNH_CFG_F_NO_REPORT;
 	if (o.debug)
@@ -257,16 +363,22 @@ int vnh_steer_load(const struct vnh_rss *rss,
 	s = vnh_steer_alloc();
 	if (!s)
 		return -ENOMEM;
-	err = steer_load_variant(s, o.variant, &caps);
+	err = steer_load_mechanism(s, o.mechanism, o.variant, &caps);
 	if (err)
 		goto fail;
 	if (caps & VNH_CAPS_VALID) {
 		flags |= VNH_CFG_F_CAPS;
 		s->variant = (caps & VNH_CAPS_NO_KFUNC_BUILD) ?
 			     VNH_STEER_VARIANT_NO_KFUNC :
+			     (caps & VNH_CAPS_PROGTYPE_BUILD) ?
+			     VNH_STEER_VARIANT_PROGTYPE :
 			     VNH_STEER_VARIANT_KFUNC;
-		s->reports = (caps & VNH_CAPS_KFUNC) && !o.no_report;
+		s->reports = (caps & (VNH_CAPS_KFUNC |
+				      VNH_CAPS_PROGTYPE_BUILD)) &&
+			     !o.no_report;
 	}
+	if (caps & VNH_CAPS_PROGTYPE_BUILD)
+		flags |= VNH_CFG_F_PROGTYPE_BUILD;
 	if (caps & VNH_CAPS_KFUNC)
 		flags |= VNH_CFG_F_KFUNC;
 	if (caps & VNH_CAPS_NO_KFUNC_BUILD)

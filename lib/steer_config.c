@@ -209,11 +209,23 @@ int vnh_steer_get_config(const struct vnh_steer *s, struct vnh_rss *rss,
 			in.kfunc = !!(cfg->flags & VNH_CFG_F_KFUNC);
 			in.variant = (cfg->flags & VNH_CFG_F_NO_KFUNC_BUILD) ?
 				     VNH_STEER_VARIANT_NO_KFUNC :
+				     (cfg->flags & VNH_CFG_F_PROGTYPE_BUILD) ?
+				     VNH_STEER_VARIANT_PROGTYPE :
 				     VNH_STEER_VARIANT_KFUNC;
+		} else if (vnh_prog_is_progtype(s->prog_fd) == 1) {
+			in.variant = VNH_STEER_VARIANT_PROGTYPE;
 		}
 		/* Unknown if neither was recorded nor can be read. */
 		in.reports = in.kfunc < 0 ? -ENODATA :
 			     in.kfunc > 0 && !in.no_report;
+		if (in.variant == VNH_STEER_VARIANT_PROGTYPE) {
+			in.kfunc = 0;
+			in.reports = !in.no_report;
+		}
+		in.mechanism = in.reports < 0 ? in.reports :
+			       !in.reports ? VNH_STEER_MECH_STEER :
+			       in.variant == VNH_STEER_VARIANT_PROGTYPE ?
+			       VNH_STEER_MECH_PROGTYPE : VNH_STEER_MECH_KFUNC;
 		in.kfunc_load_err = s->kfunc_load_err;
 		vnh_opts_out(info, &in, sizeof(in));
 	}

@@ -162,7 +162,9 @@ int vnh_steer_open_pinned(const char *dir, struct vnh_steer **steer)
 		goto fail;
 	}
 	err = -EPROTO;
-	if (pinfo.type != BPF_PROG_TYPE_SOCKET_FILTER)
+	if (pinfo.type != BPF_PROG_TYPE_SOCKET_FILTER &&
+	    (vnh_progtype_number() <= 0 ||
+	     pinfo.type != (__u32)vnh_progtype_number()))
 		goto fail;
 	err = check_map(s->config_fd, BPF_MAP_TYPE_ARRAY_OF_MAPS, 0);
 	err = err ? err : check_map(s->stats_fd, BPF_MAP_TYPE_PERCPU_ARRAY,

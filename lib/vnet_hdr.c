@@ -45,11 +45,16 @@ enum vnh_hdr_hash vnh_hdr_hash_get(const void *hdr, size_t hdr_sz,
 int vnh_hdr_zero_is_report(int kfunc, const struct vnh_steer_info *prog,
 			   int queues)
 {
+	/* A BPF_PROG_TYPE_VNET_HASH program reports without the kfunc. */
+	int reports = prog && (prog->kfunc > 0 ||
+			       prog->mechanism == VNH_STEER_MECH_PROGTYPE) &&
+		      !prog->no_report;
+
 	if (kfunc != 1)
 		return 0;
 	/* One queue: only the v2 series (the kfunc the program resolved)
 	 * runs the program there. */
 	if (queues <= 1)
-		return prog && prog->kfunc > 0 && !prog->no_report;
-	return !prog || (prog->kfunc > 0 && !prog->no_report);
+		return reports;
+	return !prog || reports;
 }

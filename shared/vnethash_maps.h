@@ -33,6 +33,8 @@
 #define VNH_CFG_F_CAPS		(1u << 3)	/* the next two are known */
 #define VNH_CFG_F_KFUNC		(1u << 4)	/* the program calls the kfunc */
 #define VNH_CFG_F_NO_KFUNC_BUILD (1u << 5)	/* built without its extern */
+#define VNH_CFG_F_PROGTYPE_BUILD (1u << 6)	/* a BPF_PROG_TYPE_VNET_HASH
+						 * program (reports) */
 
 /*
  * The program's global vnh_caps (.bss), written by its vnh_caps_prog:
@@ -42,6 +44,8 @@
 #define VNH_CAPS_KFUNC		(1u << 1)	/* the kfunc extern resolved: the
 						 * program reports hashes */
 #define VNH_CAPS_NO_KFUNC_BUILD	(1u << 2)	/* built with VNH_NO_KFUNC */
+#define VNH_CAPS_PROGTYPE_BUILD	(1u << 3)	/* built with VNH_PROGTYPE: a
+						 * BPF_PROG_TYPE_VNET_HASH program */
 
 /* Queues with their own counter; the next slot counts all higher ones. */
 #define VNH_STATS_QUEUES	256

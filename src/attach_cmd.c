@@ -40,6 +40,11 @@ CONFIG_HELP
 "Other options:\n"
 "  --no-report         never report hashes through the kernel's\n"
 "                      bpf_tun_vnet_hash_set kfunc, even if present\n"
+"  --mechanism M       how the kernel learns the hash: auto (default: the\n"
+"                      best the kernel has), kfunc (bpf_tun_vnet_hash_set),\n"
+"                      progtype (a BPF_PROG_TYPE_VNET_HASH program, the\n"
+"                      comparison kernel patches), steer (no report); one\n"
+"                      the kernel lacks is an error, never a fallback\n"
 "  -h, --help          this text\n"
 "\n"
 "Queues the configuration may name: those the device has (attached and\n"
@@ -52,6 +57,15 @@ CONFIG_HELP
 "kernel where it can be (a queue of DEV is open).\n"
 "Exit status: 0 attached, 1 failure (message names the cause), 2 bad usage.\n";
 
+/* Is the loaded program the BPF_PROG_TYPE_VNET_HASH build? */
+static bool is_progtype(struct vnh_steer *steer)
+{
+	struct vnh_steer_info info = { .sz = sizeof(info) };
+
+	return !vnh_steer_get_config(steer, NULL, &info) &&
+	       info.variant == VNH_STEER_VARIANT_PROGTYPE;
+}
+
 int attach_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -59,6 +73,7 @@ int attach_main(int argc, char **argv)
 		{ "pid", required_argument, NULL, 'P' },
 		{ "fd", required_argument, NULL, 'F' },
 		{ "no-report", no_argument, NULL, 'n' },
+		{ "mechanism", required_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -94,7 +109,18 @@ int attach_main(int argc, char **argv)
 		case 'n':
 			sopts.no_report = 1;
 			break;
+		case 'M':
+			sopts.mechanism = parse_mechanism(optarg);
+			if (sopts.mechanism < 0)
+				goto out;
+			break;
 		}
+	}
+	if (sopts.no_report && sopts.mechanism != VNH_STEER_MECH_AUTO &&
+	    sopts.mechanism != VNH_STEER_MECH_STEER) {
+		fprintf(stderr, "%s: attach: --no-report contradicts --mechanism %s\n",
+			prog_name, vnh_steer_mechanism_name(sopts.mechanism));
+		goto out;
 	}
 	if (config_finish(&cfg) || !(name = cmd_device(&cl, argc, argv)) ||
 	    steer_check_pid_fd(pid, fd))
@@ -155,6 +181,16 @@ int attach_main(int argc, char **argv)
 	sopts.mode = (dev.flags & IFF_TUN) ? VNH_STEER_MODE_L3 :
 					     VNH_STEER_MODE_ETH;
 	err = vnh_steer_load(rss, &sopts, &steer);
+	if (err == -EOPNOTSUPP && sopts.mechanism == VNH_STEER_MECH_KFUNC) {
+		fprintf(stderr, "%s: %s: mechanism kfunc: the program does not get bpf_tun_vnet_hash_set here (kernel without the series, or module BTF the loader cannot read); use --mechanism auto or steer\n",
+			prog_name, dev.name);
+		goto out;
+	}
+	if (err == -EOPNOTSUPP && sopts.mechanism == VNH_STEER_MECH_PROGTYPE) {
+		fprintf(stderr, "%s: %s: mechanism progtype: the running kernel has no BPF_PROG_TYPE_VNET_HASH (comparison patches 0020-0023); use --mechanism auto or steer\n",
+			prog_name, dev.name);
+		goto out;
+	}
 	if (err) {
 		steer_perror(&dev, "cannot load the steering program", err);
 		goto out;
@@ -182,6 +218,13 @@ int attach_main(int argc, char **argv)
 	}
 	err = vnh_steer_attach_queue(steer, qfd);
 	steer_queue_close(qfd);
+	if (err == -EINVAL && is_progtype(steer)) {
+		fprintf(stderr, "%s: %s: TUNSETSTEERINGEBPF refused the BPF_PROG_TYPE_VNET_HASH program: the kernel's tun lacks CONFIG_TUN_VNET_HASH\n",
+			prog_name, dev.name);
+		vnh_steer_unpin_owner(dev.pin_dir);
+		vnh_steer_unpin(dev.pin_dir);
+		goto out;
+	}
 	if (err) {
 		steer_perror(&dev, "TUNSETSTEERINGEBPF failed", err);
 		vnh_steer_unpin_owner(dev.pin_dir);
@@ -206,10 +249,15 @@ int attach_main(int argc, char **argv)
 	       info.mode == VNH_STEER_MODE_L3 ? "tun" : "tap", dev.pin_dir);
 	printf("%s: hash reporting: %s\n", dev.name,
 	       sopts.no_report ? "off (--no-report)" :
+	       sopts.mechanism == VNH_STEER_MECH_STEER ? "off (--mechanism steer)" :
+	       info.mechanism == VNH_STEER_MECH_PROGTYPE ? "on (a BPF_PROG_TYPE_VNET_HASH program): steering + report" :
 	       info.reports > 0 ? "on (the program calls bpf_tun_vnet_hash_set): steering + report" :
 	       info.variant == VNH_STEER_VARIANT_NO_KFUNC ?
 				"unavailable (the build without the kfunc was loaded): steering only" :
 				"unavailable (the kfunc was not resolved at load): steering only");
+	printf("%s: mechanism: %s\n", dev.name,
+	       info.mechanism >= 0 ? vnh_steer_mechanism_name(info.mechanism) :
+				     "unknown");
 	if (spread) {
 		size_t len;
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cmdline.h"
+#include "vnethash_steer.h"
 #include "tool.h"
 
 int parse_uint(const char *s, unsigned long max, unsigned long *val)
@@ -335,4 +336,16 @@ int config_device_queues(struct config_args *cfg, int max)
 	if (cfg->indir)
 		cfg->queues = 0;
 	return nq;
+}
+
+int parse_mechanism(const char *s)
+{
+	int m;
+
+	for (m = VNH_STEER_MECH_AUTO; m <= VNH_STEER_MECH_STEER; m++)
+		if (!strcmp(s, vnh_steer_mechanism_name(m)))
+			return m;
+	fprintf(stderr, "%s: --mechanism: unknown '%s' (auto, kfunc, progtype, steer)\n",
+		prog_name, s);
+	return -1;
 }

@@ -100,5 +100,7 @@ int parse_hex(const char *s, uint8_t *buf, size_t max, size_t *len,
 const char *hex_strerror(int err, const char *s, size_t bad, char *msg,
 			 size_t size);
 int parse_uint(const char *s, unsigned long max, unsigned long *val);
+/* enum vnh_steer_mechanism from its name; -1 (message printed) if unknown. */
+int parse_mechanism(const char *s);
 
 #endif

@@ -28,6 +28,8 @@ static const char probe_usage[] =
 "                       VIRTIO_NET_F_HASH_REPORT"
 "  prog_type_vnet_hash  BPF_PROG_TYPE_VNET_HASH in the kernel's enum\n"
 "                       bpf_prog_type (BTF); in no mainline kernel\n"
+"  mechanism_auto       what 'attach --mechanism auto' gets here (kfunc,\n"
+"                       progtype or steer), from the program probe loads\n"
 "  native_hash          tun's own hashing (TUNGETVNETHASHCAP, the unmerged\n"
 "                       'tun: Introduce virtio-net hashing feature' series):\n"
 "                       struct tun_vnet_hash in kernel BTF\n"
@@ -52,7 +54,19 @@ static const char *jb(int v)
 static const char *build_name(int variant)
 {
 	return variant == VNH_STEER_VARIANT_KFUNC ? "kfunc" :
-	       variant == VNH_STEER_VARIANT_NO_KFUNC ? "no-kfunc" : NULL;
+	       variant == VNH_STEER_VARIANT_NO_KFUNC ? "no-kfunc" :
+	       variant == VNH_STEER_VARIANT_PROGTYPE ? "progtype" : NULL;
+}
+
+/* What `attach --mechanism auto` gets here: the program probe loaded. */
+static const char *auto_mechanism(const struct vnh_steer_features *f)
+{
+	if (f->prog_reports < 0)
+		return NULL;
+	if (!f->prog_reports)
+		return "steer";
+	return f->prog_variant == VNH_STEER_VARIANT_PROGTYPE ? "progtype" :
+							       "kfunc";
 }
 
 static const char *program_name(int reports)
@@ -120,7 +134,8 @@ int probe_main(int argc, char **argv)
 		jstr("program_error", f.prog_reports < 0 ?
 		     strerror(-f.prog_reports) : NULL, ", ");
 		jstr("kfunc_build_error", f.prog_kfunc_load_err ?
-		     strerror(-f.prog_kfunc_load_err) : NULL, "}\n");
+		     strerror(-f.prog_kfunc_load_err) : NULL, ", ");
+		jstr("mechanism_auto", auto_mechanism(&f), "}\n");
 		return 0;
 	}
 	printf("kernel %s\n", uts.release);
@@ -149,9 +164,14 @@ int probe_main(int argc, char **argv)
 		       strerror(-f.prog_reports));
 	if (f.steering_prog > 0)
 		printf("=> RSS in the kernel: yes; hash reporting: %s\n",
+		       f.prog_reports > 0 &&
+		       f.prog_variant == VNH_STEER_VARIANT_PROGTYPE ?
+		       "yes (BPF_PROG_TYPE_VNET_HASH program)" :
 		       f.prog_reports > 0 ? "yes (kfunc)" :
 		       f.prog_reports < 0 ? "unknown (no program could be loaded here)" :
 		       f.hash_kfunc > 0 ? "no: the kernel has the kfunc, but a program loaded here does not call it (steering only; user space computes hashes)" :
 		       "no (steering only; user space computes hashes)");
+	if (auto_mechanism(&f))
+		printf("=> attach --mechanism auto: %s\n", auto_mechanism(&f));
 	return 0;
 }

@@ -32,7 +32,14 @@ static const char *reporting(const struct vnh_steer_info *info)
 {
 	if (info->no_report)
 		return "off";
-	return info->kfunc > 0 ? "on" : "unavailable";
+	return info->reports > 0 ? "on" : "unavailable";
+}
+
+static const char *mechanism(const struct vnh_steer_info *info)
+{
+	const char *name = vnh_steer_mechanism_name(info->mechanism);
+
+	return name ? name : "unknown";
 }
 
 /* What the program does, as it said of itself after its load. */
@@ -45,7 +52,8 @@ static const char *program_does(const struct vnh_steer_info *info)
 static const char *build_name(int variant)
 {
 	return variant == VNH_STEER_VARIANT_KFUNC ? "kfunc" :
-	       variant == VNH_STEER_VARIANT_NO_KFUNC ? "no-kfunc" : "unknown";
+	       variant == VNH_STEER_VARIANT_NO_KFUNC ? "no-kfunc" :
+	       variant == VNH_STEER_VARIANT_PROGTYPE ? "progtype" : "unknown";
 }
 
 /* Queues worth listing: up to the highest named or counted one. */
@@ -82,8 +90,8 @@ static void print_json(const struct steer_dev *dev, const struct vnh_rss *rss,
 	printf(" \"queues\": %d, \"hash_reporting\": \"%s\", \"kfunc\": %s, \"verified_insns\": %u,\n",
 	       dev->numqueues, reporting(info), info->kfunc > 0 ? "true" : "false",
 	       info->verified_insns);
-	printf(" \"program\": \"%s\", \"program_build\": \"%s\",\n",
-	       program_does(info), build_name(info->variant));
+	printf(" \"program\": \"%s\", \"program_build\": \"%s\", \"mechanism\": \"%s\",\n",
+	       program_does(info), build_name(info->variant), mechanism(info));
 	printf(" \"steering\": \"%s\", \"device_prog_id\": ",
 	       steer_state_name(si->state));
 	if (si->now_err)
@@ -138,8 +146,8 @@ static void print_text(const struct steer_dev *dev, const struct vnh_rss *rss,
 	       dev->name, info->prog_id, info->verified_insns,
 	       info->mode == VNH_STEER_MODE_L3 ? "tun" : "tap",
 	       info->generation, dev->pin_dir);
-	printf("Program: %s (%s build)\n", program_does(info),
-	       build_name(info->variant));
+	printf("Program: %s (%s build), mechanism %s\n", program_does(info),
+	       build_name(info->variant), mechanism(info));
 	if (si->state == ST_OURS)
 		printf("Steering: %s runs this program (read back from the kernel)\n",
 		       dev->name);

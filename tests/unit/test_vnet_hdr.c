@@ -177,6 +177,16 @@ static void test_zero_is_report(void **state)
 	assert_int_equal(vnh_hdr_zero_is_report(1, &prog, 4), 0);
 	prog.kfunc = -1;
 	assert_int_equal(vnh_hdr_zero_is_report(1, &prog, 4), 0);
+	/* A BPF_PROG_TYPE_VNET_HASH program reports without calling it. */
+	prog.kfunc = 0;
+	prog.mechanism = VNH_STEER_MECH_PROGTYPE;
+	assert_int_equal(vnh_hdr_zero_is_report(1, &prog, 4), 1);
+	assert_int_equal(vnh_hdr_zero_is_report(1, &prog, 1), 1);
+	prog.no_report = 1;
+	assert_int_equal(vnh_hdr_zero_is_report(1, &prog, 4), 0);
+	prog.no_report = 0;
+	prog.mechanism = VNH_STEER_MECH_STEER;
+	assert_int_equal(vnh_hdr_zero_is_report(1, &prog, 4), 0);
 }
 
 int main(void)

@@ -599,11 +599,35 @@ def check_onequeue(vm, args):
         "(%d with a hash, %d NONE)" % (sent, reports, sent - reports))
 
 
+def check_mechanism(vm, args):
+    """The comparison patches 0020-0023: the kernel has both reporting
+    mechanisms, and tests/tap/test_mechanism.py finds kfunc and progtype
+    delivering the library's hash, byte for byte the same headers."""
+    rc, out, err = vm.run([args.vnethash, "probe", "--json"])
+    p = json.loads(out.strip().splitlines()[-1]) if rc == 0 else {}
+    if not p.get("hash_kfunc") or not p.get("prog_type_vnet_hash"):
+        fail("probe in the VM: want both the kfunc and BPF_PROG_TYPE_VNET_HASH: %s %s"
+             % (p, err))
+    check_script(vm, args, "tests/tap/test_mechanism.py")
+
+
+def check_bench_mechanism(vm, args):
+    """bench/bench_mechanism in the VM: the table of docs/kernel-design.md."""
+    out = check_binary(vm, args, os.path.join(args.builddir, "bench",
+                                              "bench_mechanism"),
+                       timeout=1800)
+    for m in ("steer", "kfunc", "progtype"):
+        if not any(line.startswith(m + " ") and "not available" not in line
+                   for line in out.splitlines()):
+            fail("bench_mechanism measured no %s row:\n%s" % (m, out))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--check", required=True,
                     choices=["probe", "verify20", "verify12", "reconfig",
-                             "context", "memory", "steering", "onequeue"]
+                             "context", "memory", "steering", "onequeue",
+                             "mechanism", "bench-mechanism"]
                     + VMM_CHECKS)
     ap.add_argument("--vnethash", required=True)
     ap.add_argument("--builddir", required=True)
@@ -627,6 +651,10 @@ def main():
         check_vmm(vm, args, args.check)
     elif args.check == "onequeue":
         check_onequeue(vm, args)
+    elif args.check == "mechanism":
+        check_mechanism(vm, args)
+    elif args.check == "bench-mechanism":
+        check_bench_mechanism(vm, args)
     elif args.check == "steering":
         for b in ("test-steer-swap", "test-steer-live"):
             check_binary(vm, args, os.path.join(args.builddir, "tests", "bpf", b))
