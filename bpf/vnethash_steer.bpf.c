@@ -4,7 +4,7 @@
  * (BPF_PROG_TYPE_SOCKET_FILTER, attached with TUNSETSTEERINGEBPF).
  *
  * For every packet tun is about to queue, the program classifies it with
- * the vnethash rules (lib/vnethash_rules.h, the very source libvnethash is
+ * the vnethash rules (shared/vnethash_rules.h, the very source libvnethash is
  * built from), hashes it with the per-key Toeplitz table held in the config
  * map and returns the queue: table[hash & mask], or the unclassified queue
  * when no hash type applies (report NONE).
