@@ -280,7 +280,8 @@ static void one_variant(int variant, const char *name, int expect_load,
 
 int main(void)
 {
-	struct vnh_steer_opts bad = { .sz = sizeof(bad), .variant = 3 };
+	struct vnh_steer_opts bad = { .sz = sizeof(bad),
+				      .variant = VNH_STEER_VARIANT_PROGTYPE + 1 };
 	struct vnh_steer *steer = NULL;
 	struct vnh_rss *rss;
 	int where, resolves, has_vmlinux;
