@@ -51,6 +51,14 @@ bool test__start_subtest(const char *name);
 	___ok;								\
 })
 
+#define ASSERT_ERR(res, name) ({					\
+	long long ___res = (res);					\
+	bool ___ok = ___res < 0;					\
+	if (!___ok)							\
+		SHIM_FAIL(name, "unexpected success: %lld", ___res);	\
+	___ok;								\
+})
+
 #define ASSERT_OK(res, name) ({						\
 	long long ___res = (res);					\
 	bool ___ok = ___res == 0;					\
