@@ -21,7 +21,7 @@ prepare_kernel() {
 		return 0
 	fi
 	echo "test.sh: the VM suite needs the Linux $v test kernel, which is not in the"
-	echo "test.sh: cache: building it now (about 8 minutes on 2 idle cores; progress below)."
+	echo "test.sh: cache: building it now (about 10 minutes on 2 idle cores; progress below)."
 	t0=$(date +%s)
 	if kernel/build.sh -q "$@" >/dev/null; then
 		echo "test.sh: Linux $v test kernel built in $(($(date +%s) - t0)) s"
