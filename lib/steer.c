@@ -242,8 +242,11 @@ static void steer_unload(struct vnh_steer *s)
 		vnethash_steer__destroy(s->skel);
 	if (s->skel_nk)
 		vnethash_steer_nokfunc__destroy(s->skel_nk);
+	if (s->skel_pt)
+		vnethash_steer_pt__destroy(s->skel_pt);
 	s->skel = NULL;
 	s->skel_nk = NULL;
+	s->skel_pt = NULL;
 }
 
 /*
@@ -266,12 +269,7 @@ static int steer_load_variant(struct vnh_steer *s, int variant,
 		if (!err || variant == VNH_STEER_VARIANT_KFUNC)
 			return err;
 		/* Start over with nothing of the first build left. */
-		steer_close_fds(s);
-		s->prog_fd = s->config_fd = s->stats_fd = s->debug_fd = -1;
-		s->inner_fd = -1;
-		if (s->skel)
-			vnethash_steer__destroy(s->skel);
-		s->skel = NULL;
+		steer_unload(s);
 		s->kfunc_load_err = err;
 		return steer_load_nokfunc(s, caps);
 	case VNH_STEER_VARIANT_NO_KFUNC:
@@ -308,9 +306,13 @@ static int steer_load_mechanism(struct vnh_steer *s, int mech, int variant,
 		    variant != VNH_STEER_VARIANT_AUTO ||
 		    vnh_progtype_number() < 0)
 			return err;
-		/* No kfunc here: the program type, if this kernel has it. */
+		/* No kfunc here: the program type, if this kernel has it;
+		 * if that does not load, the steering program again. */
 		steer_unload(s);
-		return steer_load_progtype(s, caps);
+		if (!steer_load_progtype(s, caps))
+			return 0;
+		steer_unload(s);
+		return steer_load_variant(s, variant, caps);
 	}
 	return -EINVAL;
 }

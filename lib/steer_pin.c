@@ -18,7 +18,7 @@
 static const char *const pin_names[] = { "prog", "config", "stats", "debug" };
 #define NR_PINS (sizeof(pin_names) / sizeof(pin_names[0]))
 
-static int pin_path(char *buf, size_t size, const char *dir, const char *name)
+int vnh_pin_path(char *buf, size_t size, const char *dir, const char *name)
 {
 	int n = snprintf(buf, size, "%s/%s", dir, name);
 
@@ -58,7 +58,7 @@ int vnh_steer_pin(struct vnh_steer *s, const char *dir)
 	fds[2] = s->stats_fd;
 	fds[3] = s->debug_fd;
 	for (i = 0; i < NR_PINS; i++) {
-		err = pin_path(path, sizeof(path), dir, pin_names[i]);
+		err = vnh_pin_path(path, sizeof(path), dir, pin_names[i]);
 		if (err)
 			return err;
 		if (!access(path, F_OK))
@@ -68,11 +68,11 @@ int vnh_steer_pin(struct vnh_steer *s, const char *dir)
 	if (err)
 		return err;
 	for (i = 0; i < NR_PINS; i++) {
-		pin_path(path, sizeof(path), dir, pin_names[i]);
+		vnh_pin_path(path, sizeof(path), dir, pin_names[i]);
 		if (bpf_obj_pin(fds[i], path)) {
 			err = -errno;
 			for (j = 0; j < i; j++) {
-				pin_path(path, sizeof(path), dir, pin_names[j]);
+				vnh_pin_path(path, sizeof(path), dir, pin_names[j]);
 				unlink(path);
 			}
 			rmdir(dir);
@@ -91,13 +91,14 @@ int vnh_steer_unpin(const char *dir)
 	if (!dir)
 		return -EINVAL;
 	for (i = 0; i < NR_PINS; i++) {
-		err = pin_path(path, sizeof(path), dir, pin_names[i]);
-		if (err)
-			return err;
+		int perr = vnh_pin_path(path, sizeof(path), dir, pin_names[i]);
+
+		if (perr)
+			return perr;
 		if (!unlink(path))
 			removed++;
-		else if (errno != ENOENT)
-			err = -errno;
+		else if (errno != ENOENT && !err)
+			err = -errno;	/* the first real failure */
 	}
 	/* The record of the device they were pinned for, if any. */
 	if (!err && vnh_steer_unpin_owner(dir) == 0)
@@ -147,7 +148,7 @@ int vnh_steer_open_pinned(const char *dir, struct vnh_steer **steer)
 	fds[2] = &s->stats_fd;
 	fds[3] = &s->debug_fd;
 	for (i = 0; i < NR_PINS; i++) {
-		err = pin_path(path, sizeof(path), dir, pin_names[i]);
+		err = vnh_pin_path(path, sizeof(path), dir, pin_names[i]);
 		if (err)
 			goto fail;
 		*fds[i] = bpf_obj_get(path);
