@@ -128,6 +128,10 @@ VNH_HIDDEN int vnh_cfg_install(struct vnh_steer *s,
 			       const struct vnh_steer_cfg *cfg);
 
 /* ------------------------------------------------------------------ */
+/* steer_pin.c: @dir/@name into @buf, or -ENAMETOOLONG */
+VNH_HIDDEN int vnh_pin_path(char *buf, size_t size, const char *dir,
+			    const char *name);
+
 /* probe.c: the kernel */
 
 /* Is the hash-report kfunc in kernel BTF? 1 or 0; probed once a process. */

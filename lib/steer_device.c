@@ -113,12 +113,7 @@ int vnh_tun_steering(const char *ifname, struct vnh_tun_steering *st)
 		return err;
 	if (!out.queues && !out.detached_queues)
 		return -ENOENT;
-	{
-		size_t sz = st->sz < sizeof(out) ? st->sz : sizeof(out);
-
-		memcpy((char *)st + sizeof(size_t),
-		       (const char *)&out + sizeof(size_t), sz - sizeof(size_t));
-	}
+	vnh_opts_out(st, &out, sizeof(out));
 	return 0;
 }
 
@@ -158,13 +153,6 @@ static int netns_self(__u64 *ino, __u64 *cookie)
 	return 0;
 }
 
-static int owner_path(char *buf, size_t size, const char *dir)
-{
-	int n = snprintf(buf, size, "%s/owner", dir);
-
-	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
-}
-
 int vnh_steer_pin_owner(const struct vnh_steer *steer, const char *dir,
 			const char *ifname)
 {
@@ -176,7 +164,7 @@ int vnh_steer_pin_owner(const struct vnh_steer *steer, const char *dir,
 
 	if (!steer || !dir || !ifname || strlen(ifname) >= IFNAMSIZ)
 		return -EINVAL;
-	err = owner_path(path, sizeof(path), dir);
+	err = vnh_pin_path(path, sizeof(path), dir, "owner");
 	if (err)
 		return err;
 	memset(&rec, 0, sizeof(rec));
@@ -211,7 +199,7 @@ int vnh_steer_unpin_owner(const char *dir)
 
 	if (!dir)
 		return -EINVAL;
-	err = owner_path(path, sizeof(path), dir);
+	err = vnh_pin_path(path, sizeof(path), dir, "owner");
 	if (err)
 		return err;
 	return unlink(path) ? -errno : 0;
@@ -229,7 +217,7 @@ int vnh_steer_read_owner(const char *dir, struct vnh_steer_owner *owner)
 
 	if (!dir || !owner || owner->sz < sizeof(size_t))
 		return -EINVAL;
-	err = owner_path(path, sizeof(path), dir);
+	err = vnh_pin_path(path, sizeof(path), dir, "owner");
 	if (err)
 		return err;
 	fd = bpf_obj_get(path);
@@ -263,12 +251,7 @@ int vnh_steer_read_owner(const char *dir, struct vnh_steer_owner *owner)
 		out.gone = !if_indextoname(rec.ifindex, name) ||
 			   strcmp(name, out.ifname);
 	}
-	{
-		size_t sz = owner->sz < sizeof(out) ? owner->sz : sizeof(out);
-
-		memcpy((char *)owner + sizeof(size_t),
-		       (const char *)&out + sizeof(size_t), sz - sizeof(size_t));
-	}
+	vnh_opts_out(owner, &out, sizeof(out));
 	return 0;
 }
 

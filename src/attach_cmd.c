@@ -153,7 +153,6 @@ int attach_main(int argc, char **argv)
 			goto out;
 		}
 		/* Stale pins, or the device runs something else: replace. */
-		vnh_steer_unpin_owner(dev.pin_dir);
 		err = vnh_steer_unpin(dev.pin_dir);
 		if (err && err != -ENOENT) {
 			steer_perror(&dev, "cannot remove the old pins", err);
@@ -212,7 +211,6 @@ int attach_main(int argc, char **argv)
 	}
 	qfd = steer_queue_open(&dev, pid, fd);
 	if (qfd < 0) {
-		vnh_steer_unpin_owner(dev.pin_dir);
 		vnh_steer_unpin(dev.pin_dir);
 		goto out;
 	}
@@ -221,13 +219,11 @@ int attach_main(int argc, char **argv)
 	if (err == -EINVAL && is_progtype(steer)) {
 		fprintf(stderr, "%s: %s: TUNSETSTEERINGEBPF refused the BPF_PROG_TYPE_VNET_HASH program: the kernel's tun lacks CONFIG_TUN_VNET_HASH\n",
 			prog_name, dev.name);
-		vnh_steer_unpin_owner(dev.pin_dir);
 		vnh_steer_unpin(dev.pin_dir);
 		goto out;
 	}
 	if (err) {
 		steer_perror(&dev, "TUNSETSTEERINGEBPF failed", err);
-		vnh_steer_unpin_owner(dev.pin_dir);
 		vnh_steer_unpin(dev.pin_dir);
 		goto out;
 	}
@@ -238,7 +234,6 @@ int attach_main(int argc, char **argv)
 			prog_name, dev.name, info.prog_id,
 			now.prog_id ? "program id " : "no program, id ",
 			now.prog_id);
-		vnh_steer_unpin_owner(dev.pin_dir);
 		vnh_steer_unpin(dev.pin_dir);
 		goto out;
 	}

@@ -62,7 +62,6 @@ int detach_main(int argc, char **argv)
 		if (dev.pin_dir[0] && !if_nametoindex(dev.name) &&
 		    steer_dev_pinned(&dev) > 0 &&
 		    (vnh_steer_read_owner(dev.pin_dir, &o) || o.here)) {
-			vnh_steer_unpin_owner(dev.pin_dir);
 			if (!vnh_steer_unpin(dev.pin_dir))
 				fprintf(stderr, "%s: %s: removed the stale pins at %s\n",
 					prog_name, dev.name, dev.pin_dir);
@@ -89,7 +88,6 @@ int detach_main(int argc, char **argv)
 		return rc;
 	}
 	if (!steer_state_ok(&si)) {
-		vnh_steer_unpin_owner(dev.pin_dir);
 		err = vnh_steer_unpin(dev.pin_dir);
 		fprintf(stderr, "%s: %s: %s; %s, %s's steering left as it is\n",
 			prog_name, dev.name, steer_state_problem(&dev, &si),
@@ -107,7 +105,6 @@ int detach_main(int argc, char **argv)
 		steer_perror(&dev, "TUNSETSTEERINGEBPF -1 failed", err);
 		return rc;
 	}
-	vnh_steer_unpin_owner(dev.pin_dir);
 	err = vnh_steer_unpin(dev.pin_dir);
 	if (err && err != -ENOENT) {
 		steer_perror(&dev, "detached, but cannot remove the pins", err);
