@@ -294,6 +294,7 @@ def run(args):
     subprocess.run(["ip", "link", "set", "dev", TAP, "mtu", "65521"],
                    check=True)
     summary["features"] = ready["features"]
+    summary["mechanism"] = ready.get("mechanism")
     log("vmm ready: %s" % ready)
     sender = Sender()
     all_idx = list(range(len(frames)))
