@@ -455,6 +455,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench_mechanism: out of memory\n");
 		return 1;
 	}
+	/* A global setting, only visible from the initial namespace. */
+	f = fopen("/proc/sys/net/core/default_qdisc", "r");
+	if (f) {
+		if (fscanf(f, "%31s", defq) != 1)
+			strcpy(defq, "?");
+		fclose(f);
+	}
 	if (unshare(CLONE_NEWNET)) {
 		fprintf(stderr, "bench_mechanism: unshare(CLONE_NEWNET): %s (root needed)\n",
 			strerror(errno));
@@ -479,12 +486,6 @@ int main(int argc, char **argv)
 	if (noqueue != !strcmp(kind, "noqueue")) {
 		fprintf(stderr, "bench_mechanism: the root qdisc is %s\n", kind);
 		return 1;
-	}
-	f = fopen("/proc/sys/net/core/default_qdisc", "r");
-	if (f) {
-		if (fscanf(f, "%31s", defq) != 1)
-			strcpy(defq, "?");
-		fclose(f);
 	}
 	empty = empty_prog();
 	if (empty < 0) {
