@@ -74,6 +74,8 @@ static const char usage[] =
 "                        tap (no IFF_MULTI_QUEUE)\n"
 "  --qdisc default|noqueue  the tap's root qdisc: the kernel's default, or\n"
 "                        noqueue (frames go straight to tun)\n"
+"  --mechanisms LIST     comma-separated subset of steer,kfunc,progtype\n"
+"                        (default: all three)\n"
 "  -h, --help            this text\n"
 "Exit status: 0 when every mechanism the kernel has was measured and every\n"
 "frame came back (with a report exactly when the mechanism reports); 1\n"
@@ -396,12 +398,13 @@ int main(int argc, char **argv)
 		{ "rounds", required_argument, NULL, 'R' },
 		{ "queues", required_argument, NULL, 'q' },
 		{ "qdisc", required_argument, NULL, 'Q' },
+		{ "mechanisms", required_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	unsigned int repeat = 100000, rounds = 5;
 	unsigned long frames = 20000;
-	int nq = 4, noqueue = 0, opt, rc = 0;
+	int nq = 4, noqueue = 0, opt, rc = 0, want[NMECH] = { 1, 1, 1 };
 	struct mech_run run[NMECH] = { 0 };
 	struct vnh_rss *rss;
 	struct utsname uts;
@@ -435,6 +438,28 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'M': {
+			char *list = strdup(optarg), *tok, *save = NULL;
+
+			memset(want, 0, sizeof(want));
+			for (tok = list ? strtok_r(list, ",", &save) : NULL; tok;
+			     tok = strtok_r(NULL, ",", &save)) {
+				for (m = 0; m < NMECH && strcmp(tok, mech_names[m]); m++)
+					;
+				if (m == NMECH) {
+					fprintf(stderr, "bench_mechanism: --mechanisms: unknown mechanism '%s' (steer, kfunc, progtype)\n",
+						tok);
+					return 2;
+				}
+				want[m] = 1;
+			}
+			free(list);
+			if (!want[0] && !want[1] && !want[2]) {
+				fprintf(stderr, "bench_mechanism: --mechanisms: none given\n");
+				return 2;
+			}
+			break;
+		}
 		case 'h':
 			fputs(usage, stdout);
 			return 0;
@@ -505,6 +530,8 @@ int main(int argc, char **argv)
 		struct vnh_steer_opts o = { .sz = sizeof(o), .mechanism = mechs[m],
 					    .mode = VNH_STEER_MODE_ETH };
 
+		if (!want[m])
+			continue;
 		err = vnh_steer_load(rss, &o, &run[m].steer);
 		if (err == -EOPNOTSUPP) {
 			run[m].steer = NULL;
@@ -553,6 +580,10 @@ int main(int argc, char **argv)
 		double v4, v6, med;
 		char range[32];
 
+		if (!want[m]) {
+			printf("%-9s not measured (--mechanisms)\n", mech_names[m]);
+			continue;
+		}
 		if (!run[m].steer) {
 			printf("%-9s not available on this kernel\n", mech_names[m]);
 			continue;
