@@ -10,7 +10,7 @@ PKGS="build-essential pkg-config meson ninja-build python3
 clang llvm lld libclang-rt-14-dev libbpf-dev bpftool libelf-dev zlib1g-dev
 libpcap-dev libcmocka-dev iproute2 tcpdump ethtool
 qemu-system-x86 busybox-static cpio linux-source-6.12
-flex bison bc libssl-dev dwarves kmod"
+flex bison bc libssl-dev dwarves kmod diffstat"
 BACKPORT_PKGS="linux-source-7.3"
 BACKPORTS_LIST=/etc/apt/sources.list.d/vnethash-trixie-backports.sources
 
