@@ -36,7 +36,9 @@ Checks:
           VIRTIO_NET_CTRL_MQ_HASH_CONFIG (key and types, no table) and the
           device picks the queue: QEMU's patch 2 spreads over the queue
           pairs in use, queue (hash & 127) % pairs, queue 0 without a
-          hash; then `ethtool -X hkey` and `-N rx-flow-hash udp4 sd`, live
+          hash; then `ethtool -X hkey` and `-N rx-flow-hash udp4 sd`, live;
+          then `ethtool -K rxhash off` (HASH_CONFIG without types): tun's
+          own steering, every frame once, no hash, more than one queue
   all     hash, nohash, hash-novhost, hashonly (the default). A failing
           guest does not stop the others: every check reports PASS or FAIL
 Exit 0 when every assertion holds; 1 with a message otherwise; 77 (skip)
@@ -353,8 +355,8 @@ def send_frames(sock, frames, base):
         sock.send(f + struct.pack("<II", MAGIC, base + i))
 
 
-def check_batch(g, frames, base, key, table, types, hash_on, stats):
-    want = len(frames)
+def collect(g, base, want):
+    """The guest's records of frames base..base+want-1, each exactly once."""
     deadline = time.monotonic() + 300
     n = 0
     while time.monotonic() < deadline:
@@ -377,6 +379,11 @@ def check_batch(g, frames, base, key, table, types, hash_on, stats):
         fail("%d of %d frames arrived (missing e.g. %s; extra %s)"
              % (len(recs), want, missing[:5],
                 sorted(set(recs) - set(range(base, base + want)))[:5]))
+    return recs
+
+
+def check_batch(g, frames, base, key, table, types, hash_on, stats):
+    recs = collect(g, base, len(frames))
     for i, f in enumerate(frames):
         sent = f + struct.pack("<II", MAGIC, base + i)
         q, h, t, ret, ln = recs[base + i]
@@ -413,6 +420,32 @@ def inner_phase(g, sock, frames, base, hash_on, stats, label, rss=True):
         send_frames(sock, chunk, base + s)
         check_batch(g, chunk, base + s, key, table, types, hash_on, stats)
     log("%s: %d frames exact (%.0fs)" % (label, len(frames), time.monotonic() - t0))
+    return base + len(frames)
+
+
+def unsteered_phase(g, sock, frames, base, stats, label):
+    """No hash types (HASH_CONFIG with none): QEMU leaves the queue to tun's
+    own flow steering, which no guest configuration predicts; every frame
+    must still arrive once, without a hash, and not all on one queue."""
+    t0 = time.monotonic()
+    queues = {}
+    for s in range(0, len(frames), 100):
+        chunk = frames[s:s + 100]
+        send_frames(sock, chunk, base + s)
+        recs = collect(g, base + s, len(chunk))
+        for i, f in enumerate(chunk):
+            q, h, t, ret, ln = recs[base + s + i]
+            if ln != len(f) + 8:
+                fail("frame %d: %d bytes in the guest, %d sent" % (base + s + i, ln, len(f) + 8))
+            if ret != -ENODATA:
+                fail("frame %d: rx-hash kfunc returned %d with rxhash off"
+                     % (base + s + i, ret))
+            queues[q] = queues.get(q, 0) + 1
+    stats["frames"] += len(frames)
+    log("%s: %d frames, each once, no hash, per queue %s (%.0fs)"
+        % (label, len(frames), sorted(queues.items()), time.monotonic() - t0))
+    if len(queues) < 2:
+        fail("%s: every frame on queue %s" % (label, list(queues)))
     return base + len(frames)
 
 
@@ -495,8 +528,14 @@ def guest_checks(g, hash_on, nframes, rss):
         g.cmd("ethtool -X eth0 hkey " + ":".join(
             "%02x" % ((i * 37 + 11) & 0xff) for i in range(40)))
         g.cmd("ethtool -N eth0 rx-flow-hash udp4 sd")
-        inner_phase(g, sock, frames[half:], base, hash_on, stats,
-                    "after ethtool -X/-N", rss)
+        base = inner_phase(g, sock, frames[half:], base, hash_on, stats,
+                           "after ethtool -X/-N", rss)
+        if not rss:
+            # rxhash off: HASH_CONFIG with no hash types; nothing to report
+            # and no hash to spread by (QEMU patch 2)
+            g.cmd("ethtool -K eth0 rxhash off")
+            unsteered_phase(g, sock, make_frames(6161, 200), base, stats,
+                            "HASH_CONFIG without types")
     else:
         inner_phase(g, sock, frames, 0, hash_on, stats, "hash=off")
     log("frames per queue %s, per report %s"
