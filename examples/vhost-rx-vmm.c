@@ -43,6 +43,10 @@
  *                     that `vnethash attach` set up)
  *   --pin DIR         pin the program under DIR (`vnethash set/show/detach
  *                     DEV` use /sys/fs/bpf/vnethash/DEV); unpinned on exit
+ *   --mechanism M     how the kernel learns the hash (vnh_steer_opts
+ *                     .mechanism): auto (default), kfunc, progtype (the
+ *                     comparison patches 0020-0023) or steer (no report);
+ *                     one the kernel lacks: exit 77
  *   --queues N, --table-size T, --types LIST, --key HEX, --unclassified Q
  *                     the RSS configuration to attach (default: all types,
  *                     the default key, N = pairs, T = 128, queue 0)
@@ -68,7 +72,8 @@
  *   detach              remove the steering program (tun steers by itself)
  *   quit                tear down and exit (also on end of input)
  *
- * On start it prints {"ready":true,...} once everything is set up. Exit 0
+ * On start it prints {"ready":true,...,"mechanism":"kfunc"} once everything
+ * is set up (the mechanism in use; null with --no-attach). Exit 0
  * on a clean quit, 1 on errors, 2 on bad usage, 77 if the kernel lacks what
  * was asked for (e.g. --vnet-hdr 20 without the vhost_net feature).
  */
@@ -138,6 +143,8 @@ static struct {
 	int tap_hdr;		/* TUNSETVNETHDRSZ; -1: = vnet_hdr */
 	bool vhost_hdr, attach, print_frames, check_features, refill;
 	const char *pin;
+	int mechanism;		/* enum vnh_steer_mechanism */
+	const char *mech_used;	/* its name once attached, else NULL */
 	unsigned int queues, table_size, unclassified;
 	uint32_t types;
 	uint8_t key[VNH_KEY_SIZE_MAX];
@@ -277,7 +284,7 @@ static uint64_t wanted_features(uint64_t offered)
 	/* The guest's header is 20 bytes (virtio_net_hdr_v1_hash) exactly
 	 * when HASH_REPORT is negotiated. Offer it to the guest only if
 	 * vhost_net carries it (VHOST_GET_FEATURES) and the kernel reports
-	 * hashes (the kfunc: see vnh_steer_info.kfunc). */
+	 * hashes (see vnh_steer_info.reports). */
 	if (vmm.vnet_hdr == 20) {
 		if (!(offered & FEAT_HASH_REPORT))
 			die("vhost_net does not offer VIRTIO_NET_F_HASH_REPORT",
@@ -396,6 +403,7 @@ static void steer_setup(void)
 	struct vnh_steer_opts opts = {
 		.sz = sizeof(opts),
 		.max_queues = vmm.pairs,	/* refuse tables naming more */
+		.mechanism = vmm.mechanism,
 	};
 	struct vnh_steer_info info = { .sz = sizeof(info) };
 	int err;
@@ -421,12 +429,17 @@ static void steer_setup(void)
 			die("vnh_steer_pin", -err);
 		vmm.pinned = true;
 	}
-	/* info.kfunc: the program reports hashes on this kernel. A VMM
-	 * offers VIRTIO_NET_F_HASH_REPORT to its guest only if it is 1. */
-	if (!vnh_steer_get_config(vmm.steer, NULL, &info))
-		fprintf(stderr, "vhost-rx-vmm: steering program %u attached, %s\n",
-			info.prog_id, info.kfunc ? "steering + hash report" :
-			"steering only (no hash-report kfunc)");
+	/* info.reports: the program reports hashes on this kernel (through
+	 * the kfunc or the program type: info.mechanism). A VMM offers
+	 * VIRTIO_NET_F_HASH_REPORT to its guest only if it is 1. */
+	if (!vnh_steer_get_config(vmm.steer, NULL, &info)) {
+		vmm.mech_used = vnh_steer_mechanism_name(info.mechanism);
+		fprintf(stderr, "vhost-rx-vmm: steering program %u attached, mechanism %s: %s\n",
+			info.prog_id, vnh_steer_mechanism_name(info.mechanism) ?
+			vnh_steer_mechanism_name(info.mechanism) : "unknown",
+			info.reports == 1 ? "steering + hash report" :
+			"steering only (no hash report)");
+	}
 }
 
 /* ---- 5. the guest side: receive buffers and the used ring ---------------------- */
@@ -698,7 +711,7 @@ static bool command(char *line)
 static void usage(void)
 {
 	fprintf(stderr, "usage: vhost-rx-vmm --tap NAME [--pairs N] [--vnet-hdr 20|12] "
-		"[--tap-hdr N] [--vhost-hdr] [--no-attach] [--pin DIR] [--queues N] "
+		"[--tap-hdr N] [--vhost-hdr] [--no-attach] [--pin DIR] [--mechanism M] [--queues N] "
 		"[--table-size T] [--types LIST] [--key HEX] [--unclassified Q] "
 		"[--ring N] [--buf N] [--no-frames] [--check-features]\n"
 		"(the comment at the top of examples/vhost-rx-vmm.c is the manual)\n");
@@ -747,6 +760,17 @@ static void parse_args(int argc, char **argv)
 			vmm.tap_hdr = (int)num_arg(o, v, 10, 64);
 		else if (!strcmp(o, "--pin"))
 			vmm.pin = v;
+		else if (!strcmp(o, "--mechanism")) {
+			vmm.mechanism = -1;
+			for (int m = VNH_STEER_MECH_AUTO; m <= VNH_STEER_MECH_STEER; m++)
+				if (!strcmp(v, vnh_steer_mechanism_name(m)))
+					vmm.mechanism = m;
+			if (vmm.mechanism < 0) {
+				fprintf(stderr, "vhost-rx-vmm: --mechanism '%s': need auto, kfunc, progtype or steer\n",
+					v);
+				exit(2);
+			}
+		}
 		else if (!strcmp(o, "--queues"))
 			vmm.queues = num_arg(o, v, 1, MAX_PAIRS);
 		else if (!strcmp(o, "--table-size"))
@@ -812,8 +836,11 @@ int main(int argc, char **argv)
 	}
 	tap_up();
 	printf("{\"ready\":true,\"pairs\":%u,\"features\":\"0x%" PRIx64
-	       "\",\"hdr\":%zu,\"hash_report\":%s}\n", vmm.pairs, vmm.features,
-	       hdr_size(), vmm.features & FEAT_HASH_REPORT ? "true" : "false");
+	       "\",\"hdr\":%zu,\"hash_report\":%s,\"mechanism\":%s%s%s}\n",
+	       vmm.pairs, vmm.features, hdr_size(),
+	       vmm.features & FEAT_HASH_REPORT ? "true" : "false",
+	       vmm.mech_used ? "\"" : "", vmm.mech_used ? vmm.mech_used : "null",
+	       vmm.mech_used ? "\"" : "");
 	fflush(stdout);
 
 	for (unsigned int i = 0; i < vmm.pairs; i++) {

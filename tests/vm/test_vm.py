@@ -164,7 +164,17 @@ def expected(frame, types, key, nqueues, table_size, unclassified):
     return h, report, table[h & (table_size - 1)]
 
 
-def check_verify(vm, args, hdr, one_queue=False):
+# verify20-noqueue: the tap gets the noqueue qdisc (default_qdisc, which the
+# tap's queues get when it comes up), so that no qdisc sits between queue
+# selection and transmission and the kernel carries the hash without an skb
+# extension (patch 0002, tun_vnet_hash_direct()). The shell reads the sysctl
+# back and says so on stderr; the check insists on it.
+NOQUEUE_SH = ('echo noqueue > /proc/sys/net/core/default_qdisc && '
+              'q=$(cat /proc/sys/net/core/default_qdisc) && '
+              '[ "$q" = noqueue ] && echo "default_qdisc=$q" >&2 && exec "$@"')
+
+
+def check_verify(vm, args, hdr, one_queue=False, noqueue=False):
     frames = mixed_frames(4242, 12000)
     cap = os.path.join(workdir(args), "mixed.pcap")
     framegen.write_pcap(cap, frames)
@@ -191,7 +201,13 @@ def check_verify(vm, args, hdr, one_queue=False):
                      "--table-size", str(tsize), "--unclassified", str(uncl)]
         cmd = [args.vnethash, "verify", "vmtap0", "--queues", str(nq),
                "--vnet-hdr", str(hdr), "--pcap", cap, "--json"] + flags
+        if noqueue:
+            cmd = ["/bin/sh", "-c", NOQUEUE_SH, "sh"] + cmd
+            desc += ", noqueue qdisc"
         rc, out, err = vm.run(cmd)
+        if noqueue and "default_qdisc=noqueue" not in err:
+            fail("%s: the VM did not switch default_qdisc to noqueue (exit %d)"
+                 "\n%s" % (desc, rc, err[-2000:]))
         summary, per_frame = parse_verify(out, frames, desc)
         if rc != 0 or not summary.get("ok"):
             bad = [o for o in per_frame if o["result"] not in ("ok", "unsendable")]
@@ -625,7 +641,8 @@ def check_bench_mechanism(vm, args):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--check", required=True,
-                    choices=["probe", "verify20", "verify12", "reconfig",
+                    choices=["probe", "verify20", "verify20-noqueue",
+                             "verify12", "reconfig",
                              "context", "memory", "steering", "onequeue",
                              "mechanism", "bench-mechanism"]
                     + VMM_CHECKS)
@@ -639,6 +656,8 @@ def main():
         check_probe(vm, args)
     elif args.check == "verify20":
         check_verify(vm, args, 20)
+    elif args.check == "verify20-noqueue":
+        check_verify(vm, args, 20, noqueue=True)
     elif args.check == "verify12":
         check_verify(vm, args, 12)
     elif args.check == "reconfig":
