@@ -141,19 +141,6 @@ uint16_t vnh_rss_select_queue(const struct vnh_rss *rss, uint32_t hash,
 	return rss->table[hash & (rss->table_len - 1u)];
 }
 
-int vnh_rss_hash_frame(const struct vnh_rss *rss, const void *frame,
-		       size_t len, struct vnh_result *res)
-{
-	int err;
-
-	if (!rss)
-		return -EINVAL;
-	err = vnh_hash_frame(&rss->toeplitz, rss->hash_types, frame, len, res);
-	if (!err)
-		res->queue = vnh_rss_select_queue(rss, res->hash, res->report);
-	return err;
-}
-
 int vnh_rss_hash_l3(const struct vnh_rss *rss, uint16_t ethertype,
 		    const void *pkt, size_t len, struct vnh_result *res)
 {
