@@ -25,9 +25,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "bench_clock.h"
 #include "cmdline.h"
 #include "toeplitz_impl.h"
 #include "tool.h"
@@ -84,14 +84,6 @@ struct bench {
 };
 
 static volatile uint32_t sink;
-
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -160,12 +152,12 @@ static void bench_input(uint8_t (*pool)[64])
 /* ns per evaluation of @expr over @iters iterations, @in cycling. */
 #define TIME_LOOP(out, iters, pool, expr) do {				\
 	uint32_t h_ = 0;						\
-	double t0_ = now_ns();						\
+	double t0_ = bench_now_ns();						\
 	for (unsigned long i_ = 0; i_ < (iters); i_++) {		\
 		const uint8_t *in = (pool)[i_ % POOL];			\
 		h_ ^= (expr);						\
 	}								\
-	(out) = (now_ns() - t0_) / (double)(iters);			\
+	(out) = (bench_now_ns() - t0_) / (double)(iters);			\
 	sink = h_;							\
 } while (0)
 
@@ -330,12 +322,12 @@ static int bench_frames(struct bench *b, const struct vnh_rss *rss)
 			TIME_LOOP(t[0][r], b->iters, fpool,
 				  (vnh_rss_hash_frame(rss, in, flen, &res),
 				   res.hash ^ res.queue));
-			t0 = now_ns();
+			t0 = bench_now_ns();
 			for (j = 0; j < nb; j++) {
 				vnh_rss_hash_frames(rss, bptr, blen, POOL, bres);
 				sink ^= bres[j % POOL].hash;
 			}
-			t[2][r] = (now_ns() - t0) / (double)(nb * POOL);
+			t[2][r] = (bench_now_ns() - t0) / (double)(nb * POOL);
 #ifdef VNETHASH_HAVE_DPDK
 			t[1][r] = bench_dpdk_softrss_ns(tpool, POOL, tl,
 							b->iters);
@@ -583,7 +575,7 @@ static double tap_round(struct tap *t, uint8_t (*fr)[64], unsigned int n)
 	double t0;
 
 	tap_drain(t);
-	t0 = now_ns();
+	t0 = bench_now_ns();
 	while (sent < n) {
 		unsigned int k = n - sent < TAP_BATCH ? n - sent : TAP_BATCH;
 		int r;
@@ -604,7 +596,7 @@ static double tap_round(struct tap *t, uint8_t (*fr)[64], unsigned int n)
 	got += tap_drain(t);
 	if (!got)
 		return -1;
-	return (now_ns() - t0) / got;
+	return (bench_now_ns() - t0) / got;
 }
 
 static int bench_tap(struct bench *b, const struct vnh_rss *rss)
