@@ -40,15 +40,12 @@
 #ifdef VNETHASH_HAVE_STEER
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include <fcntl.h>
-#include <linux/if_packet.h>
 #include <linux/if_tun.h>
-#include <net/ethernet.h>
 #include <net/if.h>
-#include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 
+#include "tap.h"
 #include "vnethash_bitwise.h"
 #include "vnethash_steer.h"
 #endif
@@ -464,82 +461,6 @@ static int bench_bpf(struct bench *b, const struct vnh_rss *rss,
 	return ret;
 }
 
-/*
- * The tap: a multiqueue tap with @nq queues, up, IPv6 off (no stray
- * packets), an AF_PACKET socket bound to it to send into its transmit path.
- */
-struct tap {
-	char name[IFNAMSIZ];
-	int fds[2];
-	int nq;
-	int pkt;
-	int ifindex;
-};
-
-static void tap_close(struct tap *t)
-{
-	int i;
-
-	for (i = 0; i < t->nq; i++)
-		if (t->fds[i] >= 0)
-			close(t->fds[i]);
-	if (t->pkt >= 0)
-		close(t->pkt);
-}
-
-static int tap_open(struct tap *t)
-{
-	struct sockaddr_ll sll = { .sll_family = AF_PACKET };
-	struct ifreq ifr;
-	char path[128];
-	int i, s, fd;
-
-	t->nq = 2;
-	t->pkt = -1;
-	t->fds[0] = t->fds[1] = -1;
-	snprintf(t->name, sizeof(t->name), "vnhbench%u", (unsigned int)getpid() % 100000);
-	for (i = 0; i < t->nq; i++) {
-		t->fds[i] = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
-		if (t->fds[i] < 0)
-			return -errno;
-		memset(&ifr, 0, sizeof(ifr));
-		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", t->name);
-		ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_MULTI_QUEUE;
-		if (ioctl(t->fds[i], TUNSETIFF, &ifr))
-			return -errno;
-	}
-	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/disable_ipv6",
-		 t->name);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		if (write(fd, "1", 1) != 1)
-			(void)0;	/* IPv6 may be off altogether */
-		close(fd);
-	}
-	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (s < 0)
-		return -errno;
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", t->name);
-	if (ioctl(s, SIOCGIFFLAGS, &ifr) == 0) {
-		ifr.ifr_flags |= IFF_UP;
-		if (ioctl(s, SIOCSIFFLAGS, &ifr)) {
-			close(s);
-			return -errno;
-		}
-	}
-	close(s);
-	t->ifindex = (int)if_nametoindex(t->name);
-	t->pkt = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
-	if (t->pkt < 0 || !t->ifindex)
-		return -errno;
-	sll.sll_ifindex = t->ifindex;
-	sll.sll_protocol = 0;
-	if (bind(t->pkt, (struct sockaddr *)&sll, sizeof(sll)))
-		return -errno;
-	return 0;
-}
-
 static int tap_steer(struct tap *t, int prog_fd)
 {
 	return ioctl(t->fds[0], TUNSETSTEERINGEBPF, &prog_fd) ? -errno : 0;
@@ -587,7 +508,7 @@ static double tap_round(struct tap *t, uint8_t (*fr)[64], unsigned int n)
 			msgs[i].msg_hdr.msg_iov = &iov[i];
 			msgs[i].msg_hdr.msg_iovlen = 1;
 		}
-		r = sendmmsg(t->pkt, msgs, k, 0);
+		r = sendmmsg(t->pkt_fd, msgs, k, 0);
 		if (r <= 0)
 			return -1;
 		sent += (unsigned int)r;
@@ -606,6 +527,7 @@ static int bench_tap(struct bench *b, const struct vnh_rss *rss)
 				 "tun's default steering (automq)",
 				 "bit-by-bit program", "vnethash program" };
 	double t[4][MAX_ROUNDS];
+	char name[IFNAMSIZ];
 	struct tap tap;
 	struct progs p;
 	int fds[4], r, k, err, ret = 0;
@@ -615,10 +537,15 @@ static int bench_tap(struct bench *b, const struct vnh_rss *rss)
 		progs_free(&p);
 		return 0;
 	}
-	err = tap_open(&tap);
+	/* A namespace of its own: no other traffic on the tap. */
+	err = tap_private_netns();
+	if (!err) {
+		snprintf(name, sizeof(name), "vnhbench%u",
+			 (unsigned int)getpid() % 100000);
+		err = tap_create(&tap, name, 2, 0);
+	}
 	if (err) {
 		skip(b, "tap", "creating a multiqueue tap: %s", strerror(-err));
-		tap_close(&tap);
 		progs_free(&p);
 		return 0;
 	}
