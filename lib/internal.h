@@ -123,6 +123,11 @@ VNH_HIDDEN struct vnh_steer_cfg *vnh_cfg_build(const struct vnh_rss *rss,
 					       uint32_t flags,
 					       uint32_t generation,
 					       uint32_t max_queues);
+/*
+ * The build (enum vnh_steer_variant) the flags of a configuration record,
+ * VNH_CFG_F_CAPS set: what the program said of itself after its load.
+ */
+VNH_HIDDEN int vnh_cfg_variant(uint32_t flags);
 /* Make @cfg the running configuration, atomically. */
 VNH_HIDDEN int vnh_cfg_install(struct vnh_steer *s,
 			       const struct vnh_steer_cfg *cfg);
