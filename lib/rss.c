@@ -32,6 +32,18 @@ void vnh_rss_copy(struct vnh_rss *dst, const struct vnh_rss *src)
 		memcpy(dst, src, sizeof(*dst));
 }
 
+int vnh_rss_equal(const struct vnh_rss *a, const struct vnh_rss *b)
+{
+	if (!a || !b)
+		return a == b;
+	return a->key_len == b->key_len &&
+	       !memcmp(a->key, b->key, a->key_len) &&
+	       a->hash_types == b->hash_types &&
+	       a->unclassified == b->unclassified &&
+	       a->table_len == b->table_len &&
+	       !memcmp(a->table, b->table, a->table_len * sizeof(a->table[0]));
+}
+
 int vnh_rss_set_key(struct vnh_rss *rss, const uint8_t *key, size_t len)
 {
 	uint8_t copy[VNH_KEY_SIZE_MAX] = { 0 };
