@@ -99,6 +99,7 @@ VNH_GFNI_KERNEL __m512i vnh_gfni_sum(const struct vnh_toeplitz_table *t,
 	__m512i acc = vnh_gfni_lanes(t, in, 0);
 	unsigned int k = 1;
 
+#pragma GCC unroll 5
 	for (; k + 1 < n; k += 2)
 		acc = _mm512_ternarylogic_epi64(acc, vnh_gfni_lanes(t, in, k),
 						vnh_gfni_lanes(t, in, k + 1),
@@ -127,6 +128,7 @@ VNH_GFNI_KERNEL void vnh_gfni_hash2(const struct vnh_toeplitz_table *t,
 	unsigned int k, n = (unsigned int)(len + 3 + 7) / 8;
 	uint64_t q;
 
+#pragma GCC unroll 5
 	for (k = 1; k < n; k++)
 		acc = _mm512_xor_si512(acc, vnh_gfni_lanes2(t, va, vb, k));
 	q = vnh_gfni_reduce(acc);

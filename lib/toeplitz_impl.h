@@ -34,6 +34,7 @@ vnh_scalar_hash(const struct vnh_toeplitz_table *table, const void *data,
 	uint32_t h = 0;
 	size_t i;
 
+#pragma GCC unroll 9
 	for (i = 0; i + 4 <= len; i += 4)
 		h ^= (e[i * 256 + in[i]] ^ e[(i + 1) * 256 + in[i + 1]]) ^
 		     (e[(i + 2) * 256 + in[i + 2]] ^
