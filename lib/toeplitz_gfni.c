@@ -12,36 +12,33 @@
 
 #ifdef VNH_GFNI
 
-/* VPERMB indices: vector k, lane l (m = 8k + l), byte s. */
-const uint8_t vnh_gfni_idx[VNH_GFNI_VECTORS][64]
-	__attribute__((aligned(64))) = {
-#define J(m, s) ((m) - 3 + (s) >= 0 ? (m) - 3 + (s) : 63)
-#define LANE(m) J(m, 0), J(m, 1), J(m, 2), J(m, 3), 63, 63, 63, 63
-#define VEC(k) LANE(8 * (k)), LANE(8 * (k) + 1), LANE(8 * (k) + 2), \
-	LANE(8 * (k) + 3), LANE(8 * (k) + 4), LANE(8 * (k) + 5),    \
-	LANE(8 * (k) + 6), LANE(8 * (k) + 7)
-	{ VEC(0) }, { VEC(1) }, { VEC(2) }, { VEC(3) }, { VEC(4) },
-#undef VEC
-#undef LANE
-#undef J
-};
-
-/* The same for two inputs: the second one's bytes (64 + j) in bytes 4..7. */
-const uint8_t vnh_gfni_idx2[VNH_GFNI_VECTORS][64]
-	__attribute__((aligned(64))) = {
+/*
+ * VPERMB indices: vector k, lane l (m = 8k + l), byte s: input byte
+ * m - 3 + s (J) or, before the input, 63 (a zero). Upper 4 bytes: 63 (one
+ * input), or the second input's bytes 64 + j (K, two inputs).
+ */
 #define J(m, s) ((m) - 3 + (s) >= 0 ? (m) - 3 + (s) : 63)
 #define K(m, s) ((m) - 3 + (s) >= 0 ? 64 + (m) - 3 + (s) : 63)
-#define LANE(m) J(m, 0), J(m, 1), J(m, 2), J(m, 3), \
+#define LANE1(m) J(m, 0), J(m, 1), J(m, 2), J(m, 3), 63, 63, 63, 63
+#define LANE2(m) J(m, 0), J(m, 1), J(m, 2), J(m, 3), \
 	K(m, 0), K(m, 1), K(m, 2), K(m, 3)
-#define VEC(k) LANE(8 * (k)), LANE(8 * (k) + 1), LANE(8 * (k) + 2), \
-	LANE(8 * (k) + 3), LANE(8 * (k) + 4), LANE(8 * (k) + 5),    \
-	LANE(8 * (k) + 6), LANE(8 * (k) + 7)
-	{ VEC(0) }, { VEC(1) }, { VEC(2) }, { VEC(3) }, { VEC(4) },
+#define VEC(L, k) L(8 * (k)), L(8 * (k) + 1), L(8 * (k) + 2), \
+	L(8 * (k) + 3), L(8 * (k) + 4), L(8 * (k) + 5),       \
+	L(8 * (k) + 6), L(8 * (k) + 7)
+#define TABLE(L) { VEC(L, 0) }, { VEC(L, 1) }, { VEC(L, 2) }, \
+	{ VEC(L, 3) }, { VEC(L, 4) }
+
+const uint8_t vnh_gfni_idx[VNH_GFNI_VECTORS][64]
+	__attribute__((aligned(64))) = { TABLE(LANE1) };
+const uint8_t vnh_gfni_idx2[VNH_GFNI_VECTORS][64]
+	__attribute__((aligned(64))) = { TABLE(LANE2) };
+
+#undef TABLE
 #undef VEC
-#undef LANE
+#undef LANE2
+#undef LANE1
 #undef K
 #undef J
-};
 
 VNH_GFNI_TARGET uint32_t vnh_toeplitz_gfni(const struct vnh_toeplitz_table *table,
 					   const void *data, size_t len)

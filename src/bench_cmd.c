@@ -916,6 +916,19 @@ static void print_table(const struct bench *b, const char *cpu,
 		       b->skips[i].reason);
 }
 
+/* An odd number of rounds from 1 to @max; 0 (said) if @arg is not one. */
+static unsigned long parse_rounds(const char *opt, const char *arg, int max)
+{
+	unsigned long v;
+
+	if (parse_uint(arg, (unsigned long)max, &v) || v == 0 || v % 2 == 0) {
+		fprintf(stderr, "%s bench: %s: '%s' is not an odd number from 1 to %d\n",
+			prog_name, opt, arg, max);
+		return 0;
+	}
+	return v;
+}
+
 /* SEC_* of a comma-separated list of section names; -1 (said) if bad. */
 static int parse_sections(const char *list)
 {
@@ -1021,24 +1034,15 @@ int bench_main(int argc, char **argv)
 			b->quick = 1;
 			break;
 		case 'r':
-			if (parse_uint(optarg, MAX_ROUNDS, &v) || v == 0 ||
-			    v % 2 == 0) {
-				fprintf(stderr, "%s bench: --rounds: '%s' is not an odd number from 1 to %d\n",
-					prog_name, optarg, MAX_ROUNDS);
-				ret = EXIT_USAGE;
-				goto out;
-			}
-			rounds = (int)v;
-			break;
 		case 'T':
-			if (parse_uint(optarg, MAX_TAP_ROUNDS, &v) || v == 0 ||
-			    v % 2 == 0) {
-				fprintf(stderr, "%s bench: --tap-rounds: '%s' is not an odd number from 1 to %d\n",
-					prog_name, optarg, MAX_TAP_ROUNDS);
+			v = parse_rounds(opt == 'r' ? "--rounds" : "--tap-rounds",
+					 optarg, opt == 'r' ? MAX_ROUNDS :
+							      MAX_TAP_ROUNDS);
+			if (!v) {
 				ret = EXIT_USAGE;
 				goto out;
 			}
-			tap_rounds = (int)v;
+			*(opt == 'r' ? &rounds : &tap_rounds) = (int)v;
 			break;
 		case 's':
 			b->sections = parse_sections(optarg);
