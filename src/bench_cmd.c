@@ -233,23 +233,41 @@ static const struct row *target_row(const struct bench *b,
 	return NULL;
 }
 
-/* "met", "missed", "unresolved"; the value and its interval. */
-static const char *target_verdict(const struct target *tg,
-				  const struct row *r, double *v, double *lo,
-				  double *hi)
+/* A target judged on its row. */
+struct judged {
+	const struct target *tg;
+	const struct row *r;
+	double v, lo, hi;	/* the value and its interval */
+	const char *verdict;	/* "met", "missed", "unresolved" */
+};
+
+/* The targets whose rows were measured, judged, into @out; how many. */
+static int judge_targets(const struct bench *b, struct judged *out)
 {
-	if (tg->ns) {
-		*v = r->ns;
-		*lo = r->ns_lo;
-		*hi = r->ns_hi;
-		return *hi <= tg->limit ? "met" : *lo > tg->limit ? "missed" :
-					   "unresolved";
+	size_t i;
+	int n = 0;
+
+	for (i = 0; i < N_TARGETS; i++) {
+		const struct target *tg = &targets[i];
+		const struct row *r = target_row(b, tg);
+		struct judged *j = &out[n];
+
+		if (!r)
+			continue;
+		j->tg = tg;
+		j->r = r;
+		j->v = tg->ns ? r->ns : r->ratio_med;
+		j->lo = tg->ns ? r->ns_lo : r->ratio_lo;
+		j->hi = tg->ns ? r->ns_hi : r->ratio_hi;
+		if (tg->ns)
+			j->verdict = j->hi <= tg->limit ? "met" :
+				     j->lo > tg->limit ? "missed" : "unresolved";
+		else
+			j->verdict = j->lo >= tg->limit ? "met" :
+				     j->hi < tg->limit ? "missed" : "unresolved";
+		n++;
 	}
-	*v = r->ratio_med;
-	*lo = r->ratio_lo;
-	*hi = r->ratio_hi;
-	return *lo >= tg->limit ? "met" : *hi < tg->limit ? "missed" :
-				  "unresolved";
+	return n;
 }
 
 static void skip(struct bench *b, const char *section, const char *fmt, ...)
@@ -782,6 +800,7 @@ static void print_json(const struct bench *b, const char *cpu,
 		       const struct utsname *u, const char *dpdk,
 		       uint32_t verified)
 {
+	struct judged jt[N_TARGETS];
 	int i, n;
 
 	printf("{\n  \"version\": 1,\n  \"quick\": %s,\n  \"rounds\": %d,\n"
@@ -826,23 +845,17 @@ static void print_json(const struct bench *b, const char *cpu,
 		       r->ratio_p25, r->ratio_p75, r->ratio_lo, r->ratio_hi);
 	}
 	printf("\n  ],\n  \"targets\": [");
-	for (i = 0, n = 0; i < (int)N_TARGETS; i++) {
-		const struct row *r = target_row(b, &targets[i]);
-		const char *verdict;
-		double v, lo, hi;
-
-		if (!r)
-			continue;
-		verdict = target_verdict(&targets[i], r, &v, &lo, &hi);
-		printf("%s\n    {\"target\": ", n++ ? "," : "");
-		json_str(targets[i].what);
+	n = judge_targets(b, jt);
+	for (i = 0; i < n; i++) {
+		printf("%s\n    {\"target\": ", i ? "," : "");
+		json_str(jt[i].tg->what);
 		printf(", \"row\": ");
-		json_str(r->name);
+		json_str(jt[i].r->name);
 		printf(", \"measure\": \"%s\", \"limit\": %g, "
 		       "\"value\": %.4f, \"ci95\": [%.4f, %.4f], "
 		       "\"verdict\": \"%s\"}",
-		       targets[i].ns ? "ns" : "ratio", targets[i].limit, v, lo,
-		       hi, verdict);
+		       jt[i].tg->ns ? "ns" : "ratio", jt[i].tg->limit, jt[i].v,
+		       jt[i].lo, jt[i].hi, jt[i].verdict);
 	}
 	printf("\n  ],\n  \"skipped\": [");
 	for (i = 0; i < b->nskips; i++) {
@@ -860,6 +873,7 @@ static void print_table(const struct bench *b, const char *cpu,
 			uint32_t verified)
 {
 	const char *section = "";
+	struct judged jt[N_TARGETS];
 	int i, n;
 
 	printf("vnethash bench: median of %d rounds (tap: %d)%s; CPU %s, %ld CPUs, Linux %s\n",
@@ -898,19 +912,12 @@ static void print_table(const struct bench *b, const char *cpu,
 			printf("%-44s %9.2f\n", "  (empty program, subtracted)",
 			       r->overhead_ns);
 	}
-	for (i = 0, n = 0; i < (int)N_TARGETS; i++) {
-		const struct row *r = target_row(b, &targets[i]);
-		const char *verdict;
-		double v, lo, hi;
-
-		if (!r)
-			continue;
-		if (!n++)
-			printf("\n[targets of issue 9] value (95%% CI): verdict\n");
-		verdict = target_verdict(&targets[i], r, &v, &lo, &hi);
-		printf("%-66s %s %.3f (%.3f-%.3f): %s\n", targets[i].what,
-		       targets[i].ns ? "ns" : "ratio", v, lo, hi, verdict);
-	}
+	n = judge_targets(b, jt);
+	for (i = 0; i < n; i++)
+		printf("%s%-66s %s %.3f (%.3f-%.3f): %s\n",
+		       i ? "" : "\n[targets of issue 9] value (95% CI): verdict\n",
+		       jt[i].tg->what, jt[i].tg->ns ? "ns" : "ratio", jt[i].v,
+		       jt[i].lo, jt[i].hi, jt[i].verdict);
 	for (i = 0; i < b->nskips; i++)
 		printf("%sskipped [%s]: %s\n", i ? "" : "\n", b->skips[i].section,
 		       b->skips[i].reason);
