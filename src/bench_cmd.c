@@ -212,7 +212,7 @@ static const struct target {
 	{ "whole frame <= 15 ns, IPv6/TCP", "frame",
 	  "IPv6/TCP parse+hash+queue", NULL, 1, 15 },
 	{ "tap: ours costs <= 3% of the no-program rate (ratio >= 0.97)",
-	  "tap", "vnethash program", NULL, 0, 0.97 },
+	  "tap", "vnethash program", "no steering", 0, 0.97 },
 };
 #define N_TARGETS (sizeof(targets) / sizeof(targets[0]))
 
@@ -625,6 +625,21 @@ static int tap_steer(struct tap *t, int prog_fd)
 	return ioctl(t->fds[0], TUNSETSTEERINGEBPF, &prog_fd) ? -errno : 0;
 }
 
+/*
+ * Detach queue 1 (@detach 1) or attach it again (0). With one queue
+ * attached the kernel does not call tun's select_queue at all: no steering
+ * of any kind. Its fd stays open, so every drain makes the same read()
+ * calls (on a detached queue one that fails at once).
+ */
+static int tap_queue1(struct tap *t, int detach)
+{
+	struct ifreq ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	ifr.ifr_flags = detach ? IFF_DETACH_QUEUE : IFF_ATTACH_QUEUE;
+	return ioctl(t->fds[1], TUNSETQUEUE, &ifr) ? -errno : 0;
+}
+
 /* Read whatever waits on the queues; returns how many packets. */
 static unsigned int tap_drain(struct tap *t)
 {
@@ -641,6 +656,7 @@ static unsigned int tap_drain(struct tap *t)
 
 #define TAP_FLOWS 64
 #define TAP_BATCH 32
+#define TAP_CONFIGS 5
 
 /*
  * One round: @n frames (a mix of IPv4/TCP flows) sent in batches with
@@ -682,14 +698,16 @@ static double tap_round(struct tap *t, uint8_t (*fr)[64], unsigned int n)
 static int bench_tap(struct bench *b, const struct vnh_rss *rss)
 {
 	static uint8_t fr[TAP_FLOWS][64];
-	const char *names[4] = { "no program (empty program: queue 0)",
-				 "tun's default steering (automq)",
-				 "bit-by-bit program", "vnethash program" };
-	static double t[4][MAX_TAP_ROUNDS];
+	static const char *const names[TAP_CONFIGS] = {
+		"no steering (one queue attached)",
+		"empty steering program (all to queue 0)",
+		"tun's default steering (automq)",
+		"bit-by-bit program", "vnethash program" };
+	static double t[TAP_CONFIGS][MAX_TAP_ROUNDS];
 	char name[IFNAMSIZ];
 	struct tap tap;
 	struct progs p;
-	int fds[4], r, i4, k, err, ret = 0;
+	int fds[TAP_CONFIGS], r, i5, k, err, ret = 0, detached = 0;
 	unsigned int i;
 
 	if (progs_load(b, rss, &p, "tap")) {
@@ -716,23 +734,29 @@ static int bench_tap(struct bench *b, const struct vnh_rss *rss)
 		fr[i][29] = (uint8_t)i;		/* source address */
 		fr[i][34] = (uint8_t)(i * 7);	/* source port */
 	}
-	fds[0] = p.empty;
-	fds[1] = -1;
-	fds[2] = bpf_program__fd(p.bw->progs.vnh_bitwise_prog);
-	fds[3] = vnh_steer_prog_fd(p.steer);
+	fds[0] = -1;
+	fds[1] = p.empty;
+	fds[2] = -1;
+	fds[3] = bpf_program__fd(p.bw->progs.vnh_bitwise_prog);
+	fds[4] = vnh_steer_prog_fd(p.steer);
 	/*
 	 * Round -1 warms up and is not counted. Every other round runs the
-	 * four in the reverse order, so each is as often before as after
-	 * its baseline; all see the same frames.
+	 * five in the reverse order, so each is as often before as after
+	 * its baselines; all see the same frames.
 	 */
 	for (r = -1; r < b->tap_rounds && !ret; r++) {
-		for (i4 = 0; i4 < 4; i4++) {
+		for (i5 = 0; i5 < TAP_CONFIGS; i5++) {
 			double ns;
 
-			k = r % 2 ? 3 - i4 : i4;
+			k = r % 2 ? TAP_CONFIGS - 1 - i5 : i5;
 			err = tap_steer(&tap, fds[k]);
+			if (!err && detached != (k == 0)) {
+				err = tap_queue1(&tap, k == 0);
+				detached = k == 0;
+			}
 			if (err) {
-				skip(b, "tap", "TUNSETSTEERINGEBPF: %s", strerror(-err));
+				skip(b, "tap", "TUNSETSTEERINGEBPF / TUNSETQUEUE: %s",
+				     strerror(-err));
 				ret = 1;
 				break;
 			}
@@ -747,10 +771,14 @@ static int bench_tap(struct bench *b, const struct vnh_rss *rss)
 			}
 		}
 	}
-	if (!ret)
-		for (k = 1; k < 4; k++)
+	if (!ret) {
+		for (k = 1; k < TAP_CONFIGS; k++)
 			add_row(b, "tap", names[k], t[k], names[0], t[0],
 				b->tap_rounds, 0);
+		/* The program's own cost, net of running a program at all. */
+		add_row(b, "tap", names[4], t[4], names[1], t[1],
+			b->tap_rounds, 0);
+	}
 	tap_close(&tap);
 	progs_free(&p);
 	return 0;
