@@ -102,18 +102,11 @@ int vnh_hash_l3(const struct vnh_toeplitz_table *table, uint32_t types,
 /* ------------------------------------------------------------------ */
 /* The whole-frame path of struct vnh_rss */
 
-ALWAYS_INLINE __u16 queue_of(const struct vnh_rss *rss, __u32 hash,
-			     __u32 report)
-{
-	return report == VNH_REPORT_NONE ? rss->unclassified :
-	       rss->table[hash & (rss->table_len - 1u)];
-}
-
 ALWAYS_INLINE void set_hash(const struct vnh_rss *rss, struct vnh_result *r,
 			    uint32_t hash)
 {
 	r->hash = hash;
-	r->queue = queue_of(rss, hash, r->report);
+	r->queue = vnh_rss_queue_of(rss, hash, r->report);
 }
 
 /* The rules' fast path on a frame (NULL only with @len 0). */
@@ -135,7 +128,7 @@ frame_general(const struct vnh_rss *rss, const uint8_t *f, size_t len,
 	res->report = (uint16_t)report;
 	res->hash = report == VNH_REPORT_NONE ? 0 :
 		    vnh_toeplitz_table_hash(&rss->toeplitz, in.data, in.len);
-	res->queue = queue_of(rss, res->hash, report);
+	res->queue = vnh_rss_queue_of(rss, res->hash, report);
 	return 0;
 }
 

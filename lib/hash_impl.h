@@ -48,7 +48,7 @@ IMPL_ATTR static int IMPL(frame)(const struct vnh_rss *rss, const uint8_t *f,
 	hash = IMPL(hash_report)(&rss->toeplitz, report, f + off);
 	res->hash = hash;
 	res->report = (uint16_t)report;
-	res->queue = queue_of(rss, hash, report);
+	res->queue = vnh_rss_queue_of(rss, hash, report);
 	return 0;
 }
 

@@ -37,6 +37,14 @@ struct vnh_rss {
 
 int vnh_rss_table_len_ok(size_t len);
 
+/* vnh_rss_select_queue(), inline for the whole-frame path (lib/hash.c). */
+static inline __attribute__((always_inline)) uint16_t
+vnh_rss_queue_of(const struct vnh_rss *rss, uint32_t hash, uint32_t report)
+{
+	return report == VNH_REPORT_NONE ? rss->unclassified :
+	       rss->table[hash & (rss->table_len - 1u)];
+}
+
 /* ------------------------------------------------------------------ */
 /* Options structures that start with their size (struct vnh_*_opts) */
 

@@ -148,9 +148,7 @@ uint16_t vnh_rss_max_queue(const struct vnh_rss *rss)
 uint16_t vnh_rss_select_queue(const struct vnh_rss *rss, uint32_t hash,
 			      uint16_t report)
 {
-	if (report == VNH_REPORT_NONE)
-		return rss->unclassified;
-	return rss->table[hash & (rss->table_len - 1u)];
+	return vnh_rss_queue_of(rss, hash, report);
 }
 
 int vnh_rss_hash_l3(const struct vnh_rss *rss, uint16_t ethertype,
