@@ -915,8 +915,9 @@ static void print_table(const struct bench *b, const char *cpu,
 	       vnh_toeplitz_impl(), dpdk ? dpdk : "not built in");
 	if (verified)
 		printf("; steering program: %u instructions verified", verified);
-	printf("\nratio = baseline ns / ns (above 1: faster than the baseline); spread:\n"
-	       "the per-round ratio's quartiles, and its median's ~95%% confidence interval\n");
+	printf("\nratio = baseline ns / ns of the medians (above 1: faster than the baseline);\n"
+	       "per round: the ratio of each round's pair, its median, quartiles and\n"
+	       "the ~95%% confidence interval of that median\n");
 	for (i = 0; i < b->nrows; i++) {
 		const struct row *r = &b->rows[i];
 
@@ -927,15 +928,16 @@ static void print_table(const struct bench *b, const char *cpu,
 			       " BPF_PROG_TEST_RUN, net of an empty program" :
 			       !strcmp(section, "tap") ?
 			       " AF_PACKET -> multiqueue tap -> read() from its queues" : "");
-			printf("%-44s %9s %8s   %-38s %9s %8s %7s  %-15s %s\n",
+			printf("%-44s %9s %8s   %-40s %9s %8s %7s  %s\n",
 			       "measured", "ns/pkt", "Mpps",
 			       "baseline (same run)", "ns/pkt", "Mpps", "ratio",
-			       "quartiles", "95% CI");
+			       "per round: median, quartiles, 95% CI");
 		}
-		printf("%-44s %9.2f %8.2f   %-38s %9.2f %8.2f %6.3fx  %.3f-%.3f    %.3f-%.3f\n",
+		printf("%-44s %9.2f %8.2f   %-40s %9.2f %8.2f %6.3fx  %.3f, %.3f-%.3f, %.3f-%.3f\n",
 		       r->name, r->ns, mpps(r->ns), r->base_name, r->base_ns,
 		       mpps(r->base_ns), r->ns > 0 ? r->base_ns / r->ns : 0,
-		       r->ratio_p25, r->ratio_p75, r->ratio_lo, r->ratio_hi);
+		       r->ratio_med, r->ratio_p25, r->ratio_p75, r->ratio_lo,
+		       r->ratio_hi);
 		if (r->overhead_ns > 0)
 			printf("%-44s %9.2f\n", "  (empty program, subtracted)",
 			       r->overhead_ns);
