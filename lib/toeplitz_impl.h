@@ -63,7 +63,7 @@ void vnh_toeplitz_table_hash2(const struct vnh_toeplitz_table *table,
  * GFNI, 0 for scalar; chosen on first use (vnh_toeplitz_choose()).
  */
 extern int vnh_toeplitz_gfni_state __attribute__((visibility("hidden")));
-int vnh_toeplitz_choose(void);
+__attribute__((visibility("hidden"))) int vnh_toeplitz_choose(void);
 
 static inline int vnh_toeplitz_use_gfni(void)
 {
@@ -77,9 +77,11 @@ static inline int vnh_toeplitz_use_gfni(void)
  * or the GFNI (1; only where vnh_toeplitz_gfni_usable()) implementation,
  * whatever the dispatcher chose (lib/hash.c), for the tests.
  */
+__attribute__((visibility("hidden")))
 int vnh_rss_hash_frame_with(int gfni, const struct vnh_rss *rss,
 			    const void *frame, size_t len,
 			    struct vnh_result *res);
+__attribute__((visibility("hidden")))
 int vnh_rss_hash_frames_with(int gfni, const struct vnh_rss *rss,
 			     const void *const *frames, const size_t *lens,
 			     size_t n, struct vnh_result *res);
