@@ -51,6 +51,25 @@ NAME is one of:
              hash_report equal to the Python model), and `vnethash attach
              DEV --queues 1` on a single-queue (not multi_queue) tap, then
              frames read from it carry the model's hash
+  The series' claims (tests/vm/claims_vm.py in the VM, the model here):
+    owner    frames with tap A's hash mirred (prio qdisc + matchall +
+             mirred, after A's queue selection) into tap B: B reports
+             NONE/0 whether B selects a queue (2 queues), has one queue
+             and no program, or skips selection (skbedit queue_mapping);
+             B with its own program reports its own hash
+    gso      TCP (TCP_REPAIR sockets, no peer) out through a 2-queue tap:
+             with TUNSETOFFLOAD TSO, GSO frames with the flow's hash; without,
+             software segments, each with the hash (fewer program runs than
+             segments: segmented after queue selection)
+    vnetbe   TUNSETVNETBE / TUNSETVNETLE with TSO: the virtio_net_hdr fields
+             follow the setting, hash_value/hash_report stay little endian
+    xdp      bpf_redirect into the tap from XDP on a veth: native XDP
+             (xdp_frame) header all zero, the program never runs; generic
+             XDP (an skb) steered and reported as the model says
+    failslab failslab on skbuff_ext_cache: every frame delivered, NONE,
+             one failed allocation per hash, sender's wmem back to 0
+    tun-selftest  tools/testing/selftests/net/tun (patch 0008), built from
+             the kernel tree: every tun_vnet_hash test passes, none skipped
 
 Exit 0 when every assertion holds; 1 with a message otherwise.
 """
