@@ -5,7 +5,8 @@
 # Usage: kernel/selftest-shim/build-net-tun.sh [OUTDIR]
 #   Builds (if needed) the kernel with kernel/build.sh, copies the parts of
 #   its tree that the selftest needs (kbuild, uapi headers, tools/,
-#   Documentation/netlink/specs for YNL) to OUTDIR/src, runs `make headers`
+#   Documentation/netlink/specs for YNL; MAINTAINERS, which the YNL generator
+#   looks for to find the top) to OUTDIR/src, runs `make headers`
 #   there (the cached tree is built in place, so `make headers O=...` would
 #   refuse it, and it must not be touched), then the selftests' own
 #   Makefile for the YNL library and `tun`. Prints the binary's path; it
@@ -25,7 +26,7 @@ mkdir -p "$src"
 (cd "$tree" && tar cf - --exclude='*.o' --exclude='*.a' --exclude='*.cmd' \
 	--exclude='include/config' --exclude='include/generated' \
 	--exclude='arch/x86/include/generated' \
-	Makefile Kbuild Kconfig scripts include arch/Kconfig arch/x86 \
+	MAINTAINERS Makefile Kbuild Kconfig scripts include arch/Kconfig arch/x86 \
 	usr/Makefile usr/include tools Documentation/netlink) | tar xf - -C "$src"
 make -s -C "$src" ARCH=x86_64 headers >&2
 sn=$src/tools/testing/selftests/net
