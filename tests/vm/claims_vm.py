@@ -173,7 +173,7 @@ class Readers:
 
 def outq(sock):
     """Bytes of the socket's frames not yet freed (SIOCOUTQ: wmem): every
-    skb sent from it, clones included, holds its size until freed."""
+    skb sent from it holds its size until freed (its clones do not)."""
     return struct.unpack("i", fcntl.ioctl(sock.fileno(), 0x5411,
                                           struct.pack("i", 0)))[0]
 

@@ -802,8 +802,8 @@ def check_owner(vm, args):
     outq = [i["outq"] for i in info if "outq" in i]
     if outq != [0]:
         fail("owner: the sending socket still holds %s bytes of frames "
-             "(leaked clones?)" % outq)
-    log("ok - owner: every frame and clone freed (sender's wmem 0)")
+             "(skbs not freed)" % outq)
+    log("ok - owner: every sent skb freed (sender's wmem back to 0)")
 
 
 def gso_flows(rnd, count, v6_from):
