@@ -52,6 +52,12 @@ NAME is one of:
              DEV --queues 1` on a single-queue (not multi_queue) tap, then
              frames read from it carry the model's hash
 
+With VNETHASH_KERNEL_VARIANT=debug (suite vmdebug) the kernel is the
+debug variant (kernel/config-debug.fragment: KASAN, kmemleak, lockdep,
+DEBUG_ATOMIC_SLEEP, PREEMPT + DEBUG_PREEMPT), VM timeouts are tripled,
+and every VM run also fails on any report in the guest's kernel log or
+from kmemleak (scanned after the command): see check_debug_log().
+
 Exit 0 when every assertion holds; 1 with a message otherwise.
 """
 

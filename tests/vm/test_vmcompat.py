@@ -14,6 +14,13 @@ CAP_SYS_ADMIN (setpriv). CAP_PERFMON: without it the verifier applies its
 Spectre v1 rules to the program's variable-offset accesses (map value and
 stack) and refuses it, whichever build; see the README's prerequisites.
 
+  * a VMM-like loader (tests/vm/compat_loader.py, libvnethash through
+    ctypes) loads the program with vnh_steer_load() while tun is not
+    loaded yet (no /dev/net/tun); then tun.ko is inserted, a tap created,
+    and the loader attaches what it loaded: vnh_steer_reports() 0, the
+    no-kfunc build; `vnethash verify` on that tap (20-byte headers): every
+    frame on the queue the independent Python model (tests/ref) gives,
+    and no header with a hash;
   * `vnethash probe --json`: the program this loader gets is the build
     without the kfunc ("steering only", "no-kfunc"), and it says why the
     kfunc build did not load;
@@ -23,16 +30,17 @@ stack) and refuses it, whichever build; see the README's prerequisites.
     instance's configuration needs BPF_MAP_GET_FD_BY_ID) `vnethash show
     --json`: "steering only", build "no-kfunc";
   * then (as root, with every capability) `vnethash verify` on that tap
-    with 20-byte vnet headers: every frame on the library's queue and no
-    hash report in any header, as show said. A program that reported would
-    put a non-zero hash in the headers of the IP frames, which verify
-    reports.
+    with 20-byte vnet headers: every frame on the library's queue and on
+    the Python model's, and no hash report in any header, as show said. A
+    program that reported would put a non-zero hash in the headers of the
+    IP frames, which verify reports.
 
 --kernel-variant default runs the same steps on the default 7.3 kernel
 (BTF, tun built in) as the positive control: there the same loader's
 program resolves the kfunc, probe and show say "steering + report", build
 "kfunc", and every header verify reads carries the kernel's report, equal
-to the library's hash.
+to the library's hash and to the Python model's (the early loader, with
+tun built in, likewise).
 
 Exit 0 when every assertion holds; 1 with a message otherwise.
 """
@@ -87,6 +95,7 @@ ip link set ce0 up
 touch /tmp/go
 lrc=0; wait $lp || lrc=$?
 cat /tmp/loader.out
+cat /tmp/loader.err >&2
 echo "loader-exit: $lrc"
 echo "== early-verify"
 "$VNETHASH" verify ce0 --pcap "$PCAP" --vnet-hdr 20 --json --indir 0,1,2,3 ||
