@@ -164,9 +164,18 @@ def sections(out):
 
 
 def last_json(text, what):
-    for line in reversed(text.splitlines()):
-        if line.strip().startswith("{"):
-            return json.loads(line)
+    """The last JSON object in text: one line (probe) or several (show
+    --json prints one object over several lines)."""
+    dec = json.JSONDecoder()
+    starts = [i for i, line in enumerate(text.splitlines())
+              if line.startswith("{")]
+    lines = text.splitlines()
+    for i in reversed(starts):
+        try:
+            obj, _ = dec.raw_decode("\n".join(lines[i:]))
+            return obj
+        except ValueError:
+            continue
     fail("%s printed no JSON:\n%s" % (what, text[-2000:]))
 
 
