@@ -71,6 +71,12 @@ NAME is one of:
     tun-selftest  tools/testing/selftests/net/tun (patch 0008), built from
              the kernel tree: every tun_vnet_hash test passes, none skipped
 
+With VNETHASH_KERNEL_VARIANT=debug (suite vmdebug) the kernel is the
+debug variant (kernel/config-debug.fragment: KASAN, kmemleak, lockdep,
+DEBUG_ATOMIC_SLEEP, PREEMPT + DEBUG_PREEMPT), VM timeouts are tripled,
+and every VM run also fails on any report in the guest's kernel log or
+from kmemleak (scanned after the command): see check_debug_log().
+
 Exit 0 when every assertion holds; 1 with a message otherwise.
 """
 
@@ -90,6 +96,13 @@ import framegen  # noqa: E402
 import vnethash_ref as ref  # noqa: E402
 
 KVER = os.environ.get("VNETHASH_KERNEL_VERSION", "7.3")
+# kernel/build.sh --variant (it reads the same variable): "debug" is the
+# KASAN + kmemleak + lockdep kernel (kernel/config-debug.fragment, suite
+# vmdebug), where every VM run also checks the guest's kernel log.
+VARIANT = os.environ.get("VNETHASH_KERNEL_VARIANT", "")
+DEBUG = VARIANT == "debug"
+# Generic KASAN, lockdep and kmemleak under TCG: every run is slower.
+TIMEOUT_SCALE = 3 if DEBUG else 1
 
 DEFAULT_KEY = bytes.fromhex(
     "6d5a56da255b0ec24167253d43a38fb0d0ca2bcbae7b30b477cb2da38030f20c"
@@ -120,8 +133,9 @@ class VM:
             self.kernel = os.environ["VNETHASH_VM_KERNEL"]
             return self.kernel
         t0 = time.monotonic()
-        log("kernel: Linux %s, kernel/build.sh (a build from scratch takes "
-            "minutes; progress lines follow)" % KVER)
+        log("kernel: Linux %s%s, kernel/build.sh (a build from scratch "
+            "takes minutes; progress lines follow)"
+            % (KVER, ", variant " + VARIANT if VARIANT else ""))
         p = subprocess.run([os.path.join(SRC, "kernel", "build.sh"), "-q",
                             "--kernel", KVER],
                            stdout=subprocess.PIPE, text=True)
@@ -132,7 +146,10 @@ class VM:
         return self.kernel
 
     def run(self, cmd, timeout=900, env=(), append=None):
-        """Run cmd (a list) in a fresh VM; return (rc, stdout, stderr)."""
+        """Run cmd (a list) in a fresh VM; return (rc, stdout, stderr).
+        On the debug kernel the command runs under DEBUG_WRAP, and the
+        guest's kernel log and kmemleak's findings are checked after it."""
+        timeout *= TIMEOUT_SCALE
         vmcmd = [os.path.join(SRC, "kernel", "vm-run.sh"),
                  "--kernel", self.build(), "--timeout", str(timeout),
                  "--cwd", SRC]
@@ -140,15 +157,115 @@ class VM:
             vmcmd += ["--append", append]
         for e in env:
             vmcmd += ["--env", e]
+        wrapped = cmd
+        if DEBUG:
+            wrap = os.path.join(workdir(self.args), "debug-wrap.sh")
+            with open(wrap, "w") as f:
+                f.write(DEBUG_WRAP)
+            wrapped = ["/bin/sh", wrap] + cmd
         t0 = time.monotonic()
-        p = subprocess.run(vmcmd + ["--"] + cmd, stdout=subprocess.PIPE,
+        p = subprocess.run(vmcmd + ["--"] + wrapped, stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE, text=True)
         log("vm: %s -> exit %d (%.1fs)" % (" ".join(cmd)[:120], p.returncode,
                                            time.monotonic() - t0))
         if p.returncode in (124, 125):
             fail("the VM did not run the command (exit %d):\n%s"
                  % (p.returncode, p.stderr[-3000:]))
-        return p.returncode, p.stdout, p.stderr
+        err = p.stderr
+        if DEBUG:
+            err = check_debug_log(err, " ".join(cmd)[:120])
+        return p.returncode, p.stdout, err
+
+
+# The debug kernel (VNETHASH_KERNEL_VARIANT=debug): the command runs
+# between two kmemleak scans, and after it the guest's whole kernel log
+# (boot included) and kmemleak's report go to stderr between markers,
+# where check_debug_log() reads them. The first scan and `clear` set
+# aside what boot left behind; the objects the command leaves
+# unreferenced are reported by the scans after it (kmemleak reports an
+# object only when a scan finds it unreferenced with the same contents
+# as in the scan before, and at least 5 s old: so sleep, then scan twice).
+DEBUG_WRAP = r"""
+km=/sys/kernel/debug/kmemleak
+mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug
+if [ -w $km ]; then echo scan > $km; echo clear > $km; fi
+"$@"
+rc=$?
+{
+	echo "@@VNH-DEBUG-BEGIN@@"
+	if [ -w $km ]; then
+		sleep 6
+		echo scan > $km && echo scan > $km && echo "kmemleak: scanned"
+		echo "@@VNH-KMEMLEAK@@"
+		cat $km
+		echo "@@VNH-KMEMLEAK-END@@"
+	else
+		echo "kmemleak: no $km"
+	fi
+	echo "lockdep: $(awk '/debug_locks:/ {print $2}' /proc/lockdep_stats 2>/dev/null)"
+	echo "@@VNH-DMESG@@"
+	dmesg
+	echo "@@VNH-DEBUG-END@@"
+} >&2
+exit $rc
+"""
+
+# What counts as a report in the kernel log: KASAN ("BUG: KASAN: ..."),
+# lockdep ("WARNING: possible circular locking dependency detected",
+# "inconsistent lock state", "suspicious RCU usage"), sleeping in atomic
+# context and DEBUG_PREEMPT ("BUG: sleeping function called from invalid
+# context", "BUG: using smp_processor_id() in preemptible"), any WARN_ON
+# ("WARNING: CPU: ..."), oopses, kmemleak's own line, list corruption.
+DEBUG_REPORT = re.compile(
+    r"BUG:|WARNING:|KASAN|kmemleak: \d+ new suspected|unreferenced object|"
+    r"possible (circular|recursive) locking|inconsistent lock state|"
+    r"suspicious RCU usage|INFO: |Call Trace:|general protection|Oops|"
+    r"list_(add|del) corruption|kernel BUG|stack segment|RIP: ")
+DEBUG_SUMMARY = {"runs": 0}
+
+
+def check_debug_log(err, what):
+    """Fail on any KASAN / kmemleak / lockdep / BUG / WARNING report in the
+    guest's kernel log; return stderr without the debug block."""
+    b = err.find("@@VNH-DEBUG-BEGIN@@")
+    e = err.find("@@VNH-DEBUG-END@@")
+    if b < 0 or e < b:
+        fail("%s: the debug kernel's log did not come back (the VM stopped "
+             "early?)\n%s" % (what, err[-3000:]))
+    block, rest = err[b:e], err[:b] + err[e + len("@@VNH-DEBUG-END@@"):]
+    dmesg = block.split("@@VNH-DMESG@@", 1)[1] if "@@VNH-DMESG@@" in block \
+        else ""
+    leaks = ""
+    if "@@VNH-KMEMLEAK@@" in block:
+        leaks = block.split("@@VNH-KMEMLEAK@@", 1)[1].split(
+            "@@VNH-KMEMLEAK-END@@", 1)[0].strip()
+    # The checkers are on: otherwise "no report" would mean nothing.
+    if "KernelAddressSanitizer initialized" not in dmesg:
+        fail("%s: no 'KernelAddressSanitizer initialized' in the guest's "
+             "log: not a KASAN kernel?" % what)
+    if "kmemleak: scanned" not in block:
+        fail("%s: kmemleak did not scan (%s)" % (what, block[:500]))
+    m = re.search(r"lockdep: (\d+)", block)
+    if not m or m.group(1) != "1":
+        fail("%s: lockdep is not active at the end of the run "
+             "(debug_locks %s): it turned itself off after a report, or "
+             "the kernel lacks it\n%s"
+             % (what, m.group(1) if m else "absent", dmesg[-4000:]))
+    bad = [line for line in dmesg.splitlines() if DEBUG_REPORT.search(line)]
+    if leaks or bad:
+        fail("%s: the debug kernel reported problems:\n%s%s\n--- dmesg "
+             "(last 150 lines) ---\n%s"
+             % (what, "kmemleak:\n" + leaks[:6000] + "\n" if leaks else "",
+                "\n".join(bad[:60]),
+                "\n".join(dmesg.splitlines()[-150:])))
+    DEBUG_SUMMARY["runs"] += 1
+    DEBUG_SUMMARY["lines"] = DEBUG_SUMMARY.get("lines", 0) + \
+        len(dmesg.splitlines())
+    log("debug kernel: %s: KASAN on, kmemleak scanned after the command "
+        "(no unreferenced object), lockdep still on (debug_locks 1), "
+        "guest dmesg %d lines with no BUG/WARNING/KASAN/lockdep/kmemleak "
+        "report" % (what[:60], len(dmesg.splitlines())))
+    return rest
 
 
 def workdir(args):
@@ -348,11 +465,15 @@ MEM_SCRIPT = r"""
 set -e
 slab() { awk '/^Slab:/ {print $2}' /proc/meminfo; }
 ext() { awk '$1 == "skbuff_ext_cache" {print $2; f=1} END {if (!f) print "n/a"}' /proc/slabinfo 2>/dev/null || echo n/a; }
+# Shrinking every cache also empties KASAN's quarantine of freed objects
+# (kmem_cache_shrink -> kasan_cache_shrink), which on the debug kernel
+# would otherwise count as slab growth.
+shrink() { for f in /sys/kernel/slab/*/shrink; do echo 1 > "$f"; done 2>/dev/null || true; }
 "$VNETHASH" verify vmmem0 --queues 4 --vnet-hdr 20 --quiet --pcap "$WARM" >/dev/null
-sync; echo 3 > /proc/sys/vm/drop_caches 2>/dev/null || true
+sync; echo 3 > /proc/sys/vm/drop_caches 2>/dev/null || true; shrink
 echo "before slab=$(slab) ext=$(ext)"
 "$VNETHASH" verify vmmem0 --queues 4 --vnet-hdr 20 --quiet --pcap "$MANY" | tail -n 3
-sync; echo 3 > /proc/sys/vm/drop_caches 2>/dev/null || true
+sync; echo 3 > /proc/sys/vm/drop_caches 2>/dev/null || true; shrink
 echo "after slab=$(slab) ext=$(ext)"
 """
 
