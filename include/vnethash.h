@@ -97,6 +97,12 @@ struct vnh_rss *vnh_rss_new(void);
 void vnh_rss_free(struct vnh_rss *rss);
 /** vnh_rss_copy() - make @dst an exact copy of @src. */
 void vnh_rss_copy(struct vnh_rss *dst, const struct vnh_rss *src);
+/**
+ * vnh_rss_equal() - 1 if @a and @b hold the same configuration (key and
+ * its length, hash types, indirection table, unclassified queue), else 0.
+ * Two NULLs are equal, NULL and an object are not.
+ */
+int vnh_rss_equal(const struct vnh_rss *a, const struct vnh_rss *b);
 
 /** -EINVAL unless 1 <= @len <= VNH_KEY_SIZE_MAX. */
 int vnh_rss_set_key(struct vnh_rss *rss, const uint8_t *key, size_t len);

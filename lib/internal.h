@@ -37,6 +37,14 @@ struct vnh_rss {
 
 int vnh_rss_table_len_ok(size_t len);
 
+/* vnh_rss_select_queue(), inline for the whole-frame path (lib/hash.c). */
+static inline __attribute__((always_inline)) uint16_t
+vnh_rss_queue_of(const struct vnh_rss *rss, uint32_t hash, uint32_t report)
+{
+	return report == VNH_REPORT_NONE ? rss->unclassified :
+	       rss->table[hash & (rss->table_len - 1u)];
+}
+
 /* ------------------------------------------------------------------ */
 /* Options structures that start with their size (struct vnh_*_opts) */
 
@@ -123,6 +131,11 @@ VNH_HIDDEN struct vnh_steer_cfg *vnh_cfg_build(const struct vnh_rss *rss,
 					       uint32_t flags,
 					       uint32_t generation,
 					       uint32_t max_queues);
+/*
+ * The build (enum vnh_steer_variant) the flags of a configuration record,
+ * VNH_CFG_F_CAPS set: what the program said of itself after its load.
+ */
+VNH_HIDDEN int vnh_cfg_variant(uint32_t flags);
 /* Make @cfg the running configuration, atomically. */
 VNH_HIDDEN int vnh_cfg_install(struct vnh_steer *s,
 			       const struct vnh_steer_cfg *cfg);

@@ -32,6 +32,18 @@ void vnh_rss_copy(struct vnh_rss *dst, const struct vnh_rss *src)
 		memcpy(dst, src, sizeof(*dst));
 }
 
+int vnh_rss_equal(const struct vnh_rss *a, const struct vnh_rss *b)
+{
+	if (!a || !b)
+		return a == b;
+	return a->key_len == b->key_len &&
+	       !memcmp(a->key, b->key, a->key_len) &&
+	       a->hash_types == b->hash_types &&
+	       a->unclassified == b->unclassified &&
+	       a->table_len == b->table_len &&
+	       !memcmp(a->table, b->table, a->table_len * sizeof(a->table[0]));
+}
+
 int vnh_rss_set_key(struct vnh_rss *rss, const uint8_t *key, size_t len)
 {
 	uint8_t copy[VNH_KEY_SIZE_MAX] = { 0 };
@@ -136,22 +148,7 @@ uint16_t vnh_rss_max_queue(const struct vnh_rss *rss)
 uint16_t vnh_rss_select_queue(const struct vnh_rss *rss, uint32_t hash,
 			      uint16_t report)
 {
-	if (report == VNH_REPORT_NONE)
-		return rss->unclassified;
-	return rss->table[hash & (rss->table_len - 1u)];
-}
-
-int vnh_rss_hash_frame(const struct vnh_rss *rss, const void *frame,
-		       size_t len, struct vnh_result *res)
-{
-	int err;
-
-	if (!rss)
-		return -EINVAL;
-	err = vnh_hash_frame(&rss->toeplitz, rss->hash_types, frame, len, res);
-	if (!err)
-		res->queue = vnh_rss_select_queue(rss, res->hash, res->report);
-	return err;
+	return vnh_rss_queue_of(rss, hash, report);
 }
 
 int vnh_rss_hash_l3(const struct vnh_rss *rss, uint16_t ethertype,

@@ -368,23 +368,19 @@ int vnh_steer_load(const struct vnh_rss *rss,
 	err = steer_load_mechanism(s, o.mechanism, o.variant, &caps);
 	if (err)
 		goto fail;
-	if (caps & VNH_CAPS_VALID) {
-		flags |= VNH_CFG_F_CAPS;
-		s->variant = (caps & VNH_CAPS_NO_KFUNC_BUILD) ?
-			     VNH_STEER_VARIANT_NO_KFUNC :
-			     (caps & VNH_CAPS_PROGTYPE_BUILD) ?
-			     VNH_STEER_VARIANT_PROGTYPE :
-			     VNH_STEER_VARIANT_KFUNC;
-		s->reports = (caps & (VNH_CAPS_KFUNC |
-				      VNH_CAPS_PROGTYPE_BUILD)) &&
-			     !o.no_report;
-	}
 	if (caps & VNH_CAPS_PROGTYPE_BUILD)
 		flags |= VNH_CFG_F_PROGTYPE_BUILD;
 	if (caps & VNH_CAPS_KFUNC)
 		flags |= VNH_CFG_F_KFUNC;
 	if (caps & VNH_CAPS_NO_KFUNC_BUILD)
 		flags |= VNH_CFG_F_NO_KFUNC_BUILD;
+	if (caps & VNH_CAPS_VALID) {
+		flags |= VNH_CFG_F_CAPS;
+		s->variant = vnh_cfg_variant(flags);
+		s->reports = (caps & (VNH_CAPS_KFUNC |
+				      VNH_CAPS_PROGTYPE_BUILD)) &&
+			     !o.no_report;
+	}
 	cfg = vnh_cfg_build(rss, flags, 1, o.max_queues);
 	if (!cfg) {
 		err = -ENOMEM;

@@ -46,6 +46,15 @@ struct vnh_steer_cfg *vnh_cfg_build(const struct vnh_rss *rss,
 	return cfg;
 }
 
+int vnh_cfg_variant(uint32_t flags)
+{
+	if (flags & VNH_CFG_F_NO_KFUNC_BUILD)
+		return VNH_STEER_VARIANT_NO_KFUNC;
+	if (flags & VNH_CFG_F_PROGTYPE_BUILD)
+		return VNH_STEER_VARIANT_PROGTYPE;
+	return VNH_STEER_VARIANT_KFUNC;
+}
+
 int vnh_cfg_check(const struct vnh_rss *rss, uint32_t max_queues)
 {
 	size_t len;
@@ -207,11 +216,7 @@ int vnh_steer_get_config(const struct vnh_steer *s, struct vnh_rss *rss,
 			/* What the program said of itself after the load:
 			 * true even where its instructions cannot be read. */
 			in.kfunc = !!(cfg->flags & VNH_CFG_F_KFUNC);
-			in.variant = (cfg->flags & VNH_CFG_F_NO_KFUNC_BUILD) ?
-				     VNH_STEER_VARIANT_NO_KFUNC :
-				     (cfg->flags & VNH_CFG_F_PROGTYPE_BUILD) ?
-				     VNH_STEER_VARIANT_PROGTYPE :
-				     VNH_STEER_VARIANT_KFUNC;
+			in.variant = vnh_cfg_variant(cfg->flags);
 		} else if (vnh_prog_is_progtype(s->prog_fd) == 1) {
 			in.variant = VNH_STEER_VARIANT_PROGTYPE;
 		}

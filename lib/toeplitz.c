@@ -2,7 +2,7 @@
 /*
  * Toeplitz hash: the bit-by-bit reference, the per-key tables, the scalar
  * table-driven hash and the choice between it and the GFNI one
- * (lib/toeplitz_gfni.c) at run time.
+ * (lib/toeplitz_gfni.c, lib/toeplitz_gfni.h) at run time.
  */
 #include <errno.h>
 #include <string.h>
@@ -84,7 +84,7 @@ int vnh_toeplitz_table_init(struct vnh_toeplitz_table *table,
 }
 
 /*
- * Matrix m (see lib/toeplitz_gfni.c): byte r holds the 8 key bits from bit
+ * Matrix m (see lib/toeplitz_gfni.h): byte r holds the 8 key bits from bit
  * 8m + r on, most significant first; GF2P8AFFINEQB takes byte 7 - i as
  * the row of result bit i.
  */
@@ -108,33 +108,6 @@ void vnh_toeplitz_gfni_init(struct vnh_toeplitz_table *table,
 	}
 }
 
-/* Byte @i's contribution; groups of four, each a chain of its own. */
-#define T(i) e[(i) * 256 + in[i]]
-#define G(i) ((T(i) ^ T((i) + 1)) ^ (T((i) + 2) ^ T((i) + 3)))
-
-static inline uint32_t scalar_8(const uint32_t *e, const uint8_t *in)
-{
-	return G(0) ^ G(4);
-}
-
-static inline uint32_t scalar_12(const uint32_t *e, const uint8_t *in)
-{
-	return G(0) ^ G(4) ^ G(8);
-}
-
-static inline uint32_t scalar_32(const uint32_t *e, const uint8_t *in)
-{
-	return (G(0) ^ G(4)) ^ (G(8) ^ G(12)) ^ (G(16) ^ G(20)) ^
-	       (G(24) ^ G(28));
-}
-
-static inline uint32_t scalar_36(const uint32_t *e, const uint8_t *in)
-{
-	return scalar_32(e, in) ^ G(32);
-}
-#undef G
-#undef T
-
 uint32_t vnh_toeplitz_scalar(const struct vnh_toeplitz_table *table,
 			     const void *data, size_t len)
 {
@@ -145,15 +118,13 @@ uint32_t vnh_toeplitz_scalar(const struct vnh_toeplitz_table *table,
 
 	/* The lengths of IPv4 and IPv6 inputs, unrolled. */
 	if (len == 12)
-		return scalar_12(e, in);
-	if (len == 36)
-		return scalar_36(e, in);
+		return vnh_scalar_hash(table, data, 12);
+	if (len >= VNH_HASH_INPUT_MAX)
+		return vnh_scalar_hash(table, data, VNH_HASH_INPUT_MAX);
 	if (len == 8)
-		return scalar_8(e, in);
+		return vnh_scalar_hash(table, data, 8);
 	if (len == 32)
-		return scalar_32(e, in);
-	if (len > VNH_HASH_INPUT_MAX)
-		len = VNH_HASH_INPUT_MAX;
+		return vnh_scalar_hash(table, data, 32);
 	/* Two chains of XORs, so two lookups are in flight at a time. */
 	for (; i + 4 <= len; i += 4, e += 4 * 256) {
 		h0 ^= e[in[i]] ^ e[256 + in[i + 1]];
@@ -164,32 +135,29 @@ uint32_t vnh_toeplitz_scalar(const struct vnh_toeplitz_table *table,
 	return h0 ^ h1;
 }
 
-/* NULL: not chosen yet; then the implementation for this CPU. */
-static vnh_toeplitz_fn *toeplitz_impl;
+/* -1: not chosen yet; then 1 (GFNI) or 0 (scalar) for this CPU. */
+int vnh_toeplitz_gfni_state = -1;
 
-static vnh_toeplitz_fn *toeplitz_choose(void)
+int vnh_toeplitz_choose(void)
 {
-	vnh_toeplitz_fn *fn = __atomic_load_n(&toeplitz_impl, __ATOMIC_RELAXED);
+	int v = vnh_toeplitz_gfni_usable();
 
-	if (!fn) {
-		fn = vnh_toeplitz_gfni_usable() ? vnh_toeplitz_gfni :
-						  vnh_toeplitz_scalar;
-		__atomic_store_n(&toeplitz_impl, fn, __ATOMIC_RELAXED);
-	}
-	return fn;
+	__atomic_store_n(&vnh_toeplitz_gfni_state, v, __ATOMIC_RELAXED);
+	return v;
 }
 
 uint32_t vnh_toeplitz_table_hash(const struct vnh_toeplitz_table *table,
 				 const void *data, size_t len)
 {
-	return toeplitz_choose()(table, data, len);
+	return vnh_toeplitz_use_gfni() ? vnh_toeplitz_gfni(table, data, len) :
+					 vnh_toeplitz_scalar(table, data, len);
 }
 
 void vnh_toeplitz_table_hash2(const struct vnh_toeplitz_table *table,
 			      const void *a, const void *b, size_t len,
 			      uint32_t out[2])
 {
-	if (toeplitz_choose() == vnh_toeplitz_gfni) {
+	if (vnh_toeplitz_use_gfni()) {
 		vnh_toeplitz_gfni_x2(table, a, b, len, out);
 	} else {
 		out[0] = vnh_toeplitz_scalar(table, a, len);
@@ -199,5 +167,5 @@ void vnh_toeplitz_table_hash2(const struct vnh_toeplitz_table *table,
 
 const char *vnh_toeplitz_impl(void)
 {
-	return toeplitz_choose() == vnh_toeplitz_gfni ? "gfni" : "scalar";
+	return vnh_toeplitz_use_gfni() ? "gfni" : "scalar";
 }

@@ -3,7 +3,8 @@
 # The vm suite boots the patched Linux 7.3 (kernel/build.sh); the first run
 # builds it, which is said here up front. `scripts/test.sh --suite vm612`
 # runs the VM checks on the 6.12 backport instead (not in the default run);
-# `--suite vmcompat` the checks on a 7.3 kernel without BTF, tun a module.
+# `--suite vmcompat` the checks on a 7.3 kernel without BTF, tun a module;
+# `--suite vmdebug` the vm checks on a KASAN + kmemleak + lockdep 7.3 kernel.
 set -eu
 cd "$(dirname "$0")/.."
 [ -f build/build.ninja ] || meson setup build
@@ -32,7 +33,8 @@ prepare_kernel() {
 case " $* " in
 "  ") prepare_kernel 7.3 ;;			# the default run
 *vm612*) prepare_kernel 6.12 ;;
-*vmcompat*) prepare_kernel 7.3 compat ;;	# no BTF, tun as a module
+*vmcompat*) prepare_kernel 7.3 compat; prepare_kernel 7.3 ;;	# no BTF, tun as a module; and the default (vmcompat-default)
+*vmdebug*) prepare_kernel 7.3 debug ;;	# KASAN, kmemleak, lockdep
 *" vm "*|*"=vm "*|*" vm-"*) prepare_kernel 7.3 ;;	# --suite vm, a vm- test
 esac
 exec meson test -C build --print-errorlogs "$@"

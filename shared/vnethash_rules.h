@@ -15,6 +15,9 @@
  *                                   them lies past the end of the packet
  *   VNH_INLINE                      e.g. static inline __attribute__((always_inline))
  * and may provide:
+ *   VNH_FAST_INLINE                 how the fast path's functions are
+ *                                   declared (default: VNH_INLINE); the
+ *                                   library inlines them always
  *   VNH_OPAQUE(x)                   x, computed in a way the BPF verifier
  *                                   cannot follow (default: x). The BPF
  *                                   program uses it on the L3 offset so the
@@ -32,6 +35,9 @@
 
 #ifndef VNH_OPAQUE
 #define VNH_OPAQUE(x) (x)
+#endif
+#ifndef VNH_FAST_INLINE
+#define VNH_FAST_INLINE VNH_INLINE
 #endif
 
 #define VNH_ETH_P_IPV4		0x0800
@@ -56,7 +62,7 @@ struct vnh_hash_input {
 	__u32 len;
 };
 
-VNH_INLINE __u16 vnh_be16(const __u8 *p)
+VNH_FAST_INLINE __u16 vnh_be16(const __u8 *p)
 {
 	return (__u16)((__u16)p[0] << 8 | p[1]);
 }
@@ -120,7 +126,7 @@ VNH_INLINE __u32 vnh_rules_ipv4(VNH_CTX_T ctx, __u32 off, __u32 types,
 	return VNH_REPORT_NONE;
 }
 
-VNH_INLINE int vnh_rules_is_ipv6_ext(__u32 nexthdr)
+VNH_FAST_INLINE int vnh_rules_is_ipv6_ext(__u32 nexthdr)
 {
 	return nexthdr == VNH_IPPROTO_HOPOPTS ||
 	       nexthdr == VNH_IPPROTO_ROUTING ||
@@ -285,7 +291,7 @@ VNH_INLINE __u32 vnh_rules_l3(VNH_CTX_T ctx, __u32 off, __u32 ethertype,
 #define VNH_FAST_L3_SPAN	60
 
 /* Hash input length of a report type. */
-VNH_INLINE __u32 vnh_rules_input_len(__u32 report)
+VNH_FAST_INLINE __u32 vnh_rules_input_len(__u32 report)
 {
 	if (report == VNH_REPORT_IPV4)
 		return 8;
@@ -298,7 +304,7 @@ VNH_INLINE __u32 vnh_rules_input_len(__u32 report)
 	return 36;
 }
 
-VNH_INLINE __u32 vnh_rules_l3_fast(const __u8 *p, __u32 off, __u32 avail,
+VNH_FAST_INLINE __u32 vnh_rules_l3_fast(const __u8 *p, __u32 off, __u32 avail,
 				   __u32 ethertype, __u32 types, __u32 *in_off)
 {
 	__u32 proto;
@@ -349,7 +355,7 @@ VNH_INLINE __u32 vnh_rules_l3_fast(const __u8 *p, __u32 off, __u32 avail,
 }
 
 /* The fast path for an Ethernet frame (a tap's view), see above. */
-VNH_INLINE __u32 vnh_rules_eth_fast(const __u8 *p, __u32 avail, __u32 types,
+VNH_FAST_INLINE __u32 vnh_rules_eth_fast(const __u8 *p, __u32 avail, __u32 types,
 				    __u32 *in_off)
 {
 	__u32 ethertype;

@@ -20,14 +20,15 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "bench_clock.h"
 #include "cmdline.h"
 #include "toeplitz_impl.h"
 #include "tool.h"
@@ -40,35 +41,50 @@
 #ifdef VNETHASH_HAVE_STEER
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include <fcntl.h>
-#include <linux/if_packet.h>
 #include <linux/if_tun.h>
-#include <net/ethernet.h>
 #include <net/if.h>
-#include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 
+#include "tap.h"
 #include "vnethash_bitwise.h"
 #include "vnethash_steer.h"
 #endif
 
 #define MAX_ROWS	64
 #define MAX_SKIPS	8
-#define MAX_ROUNDS	51
+#define MAX_ROUNDS	51	/* --rounds */
+#define MAX_TAP_ROUNDS	201	/* --tap-rounds */
+#define ROUND_SLOTS	MAX_TAP_ROUNDS
 
 struct row {
 	const char *section;
 	char name[64];
-	double ns;		/* per packet / per call */
+	double ns;		/* per packet / per call: median of the rounds */
 	char base_name[64];
 	double base_ns;		/* the baseline's, same run */
 	double overhead_ns;	/* bpf: the empty program's, subtracted; else 0 */
+	/*
+	 * The ratio baseline / measured of each round (the two timed next
+	 * to each other): median, quartiles and an approximate 95%
+	 * confidence interval of the median, over @rounds rounds.
+	 */
+	int rounds;
+	double ratio_med, ratio_p25, ratio_p75, ratio_lo, ratio_hi;
+	double ns_lo, ns_hi;	/* the same interval of ns */
 };
+
+enum { SEC_TOEPLITZ = 1, SEC_FRAME = 2, SEC_BPF = 4, SEC_TAP = 8,
+       SEC_ALL = 15 };
+static const char *const section_names[] = { "toeplitz", "frame", "bpf",
+					     "tap" };
 
 struct bench {
 	int rounds;
+	int tap_rounds;
 	int quick;
+	int sections;		/* SEC_* asked for */
+	int cpu;		/* pinned to it, or -1 */
 	unsigned long iters;	/* library calls per round */
 	unsigned int repeat;	/* BPF_PROG_TEST_RUN repeat */
 	unsigned int packets;	/* tap: packets per round */
@@ -85,14 +101,6 @@ struct bench {
 
 static volatile uint32_t sink;
 
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -100,27 +108,166 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static double median(double *v, int n)
+/* The @q quantile (0..1) of the sorted @v[@n], interpolated. */
+static double quantile(const double *v, int n, double q)
 {
-	qsort(v, (size_t)n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+	double pos = q * (n - 1);
+	int i = (int)pos;
+
+	return i + 1 < n ? v[i] + (pos - i) * (v[i + 1] - v[i]) : v[n - 1];
 }
 
-static void add_row(struct bench *b, const char *section, const char *name,
-		    double ns, const char *base_name, double base_ns,
-		    double overhead)
+/* The median of @v[@n], which stays as it is. */
+static double median(const double *v, int n)
 {
-	struct row *r;
+	double c[ROUND_SLOTS];
 
-	if (b->nrows == MAX_ROWS)
+	memcpy(c, v, (size_t)n * sizeof(*v));
+	qsort(c, (size_t)n, sizeof(*c), cmp_double);
+	return quantile(c, n, 0.5);
+}
+
+static double sqrt_pos(double x)
+{
+	double s = x > 1 ? x : 1;
+	int i;
+
+	for (i = 0; i < 40; i++)
+		s = (s + x / s) / 2;
+	return s;
+}
+
+/*
+ * A figure: @t[r] and its baseline's @base[r] in round r of @n. The ratio
+ * is taken round by round, so what changed the machine's speed between
+ * rounds cancels out; its spread says how far the figure can be trusted.
+ * The confidence interval of the median is the order-statistic one:
+ * ranks n/2 -+ 1.96 sqrt(n)/2.
+ */
+static void add_row(struct bench *b, const char *section, const char *name,
+		    const double *t, const char *base_name, const double *base,
+		    int n, double overhead)
+{
+	double q[ROUND_SLOTS], h;
+	struct row *r;
+	int i, lo, hi;
+
+	h = 0.98 * sqrt_pos(n);
+	lo = (int)(n / 2.0 - h);		/* 1-based ranks */
+	hi = (int)(n / 2.0 + 1 + h + 0.999999);
+	lo = lo < 1 ? 0 : lo - 1;		/* 0-based, in range */
+	hi = hi > n ? n - 1 : hi - 1;
+
+	if (b->nrows == MAX_ROWS || n < 1)
 		return;
 	r = &b->rows[b->nrows++];
 	r->section = section;
 	snprintf(r->name, sizeof(r->name), "%s", name);
 	snprintf(r->base_name, sizeof(r->base_name), "%s", base_name);
-	r->ns = ns;
-	r->base_ns = base_ns;
+	r->ns = median(t, n);
+	r->base_ns = median(base, n);
 	r->overhead_ns = overhead;
+	r->rounds = n;
+	memcpy(q, t, (size_t)n * sizeof(*q));
+	qsort(q, (size_t)n, sizeof(*q), cmp_double);
+	r->ns_lo = q[lo];
+	r->ns_hi = q[hi];
+	for (i = 0; i < n; i++)
+		q[i] = t[i] > 0 ? base[i] / t[i] : 0;
+	qsort(q, (size_t)n, sizeof(*q), cmp_double);
+	r->ratio_med = quantile(q, n, 0.5);
+	r->ratio_p25 = quantile(q, n, 0.25);
+	r->ratio_p75 = quantile(q, n, 0.75);
+	r->ratio_lo = q[lo];
+	r->ratio_hi = q[hi];
+}
+
+/*
+ * The targets of issue 9, each judged on a row: a ratio at least @limit
+ * (against the row's baseline), or a median of at most @limit ns. Met if
+ * the whole confidence interval is on the right side, missed if it is all
+ * on the wrong side, else unresolved (the spread is wider than the
+ * margin).
+ */
+static const struct target {
+	const char *what;
+	const char *section, *name, *base;	/* the row: names start so */
+	int ns;					/* 1: ns at most; 0: ratio at least */
+	double limit;
+} targets[] = {
+	{ "steering program >= 5x cheaper than a bit-by-bit one, IPv4/TCP",
+	  "bpf", "vnethash program, IPv4/TCP", NULL, 0, 5 },
+	{ "steering program >= 5x cheaper than a bit-by-bit one, IPv6/TCP",
+	  "bpf", "vnethash program, IPv6/TCP", NULL, 0, 5 },
+	{ "GFNI at or below rte_thash_gfni, 12 B", "toeplitz", "gfni, 12 B",
+	  "rte_thash_gfni", 0, 1 },
+	{ "GFNI at or below rte_thash_gfni, 36 B", "toeplitz", "gfni, 36 B",
+	  "rte_thash_gfni", 0, 1 },
+	{ "scalar >= 8x faster than rte_softrss_be, 12 B", "toeplitz",
+	  "scalar, 12 B", "rte_softrss_be", 0, 8 },
+	{ "scalar >= 8x faster than rte_softrss_be, 36 B", "toeplitz",
+	  "scalar, 36 B", "rte_softrss_be", 0, 8 },
+	{ "whole frame <= 10 ns, IPv4/TCP", "frame",
+	  "IPv4/TCP parse+hash+queue", NULL, 1, 10 },
+	{ "whole frame <= 15 ns, IPv6/TCP", "frame",
+	  "IPv6/TCP parse+hash+queue", NULL, 1, 15 },
+	{ "tap: ours costs <= 3% of the no-program rate (ratio >= 0.97)",
+	  "tap", "vnethash program", "no steering", 0, 0.97 },
+};
+#define N_TARGETS (sizeof(targets) / sizeof(targets[0]))
+
+static const struct row *target_row(const struct bench *b,
+				    const struct target *tg)
+{
+	int i;
+
+	for (i = 0; i < b->nrows; i++) {
+		const struct row *r = &b->rows[i];
+
+		if (!strcmp(r->section, tg->section) &&
+		    !strncmp(r->name, tg->name, strlen(tg->name)) &&
+		    (!tg->base ||
+		     !strncmp(r->base_name, tg->base, strlen(tg->base))))
+			return r;
+	}
+	return NULL;
+}
+
+/* A target judged on its row. */
+struct judged {
+	const struct target *tg;
+	const struct row *r;
+	double v, lo, hi;	/* the value and its interval */
+	const char *verdict;	/* "met", "missed", "unresolved" */
+};
+
+/* The targets whose rows were measured, judged, into @out; how many. */
+static int judge_targets(const struct bench *b, struct judged *out)
+{
+	size_t i;
+	int n = 0;
+
+	for (i = 0; i < N_TARGETS; i++) {
+		const struct target *tg = &targets[i];
+		const struct row *r = target_row(b, tg);
+		struct judged *j = &out[n];
+
+		if (!r)
+			continue;
+		j->tg = tg;
+		j->r = r;
+		j->v = tg->ns ? r->ns : r->ratio_med;
+		j->lo = tg->ns ? r->ns_lo : r->ratio_lo;
+		j->hi = tg->ns ? r->ns_hi : r->ratio_hi;
+		if (tg->ns)
+			j->verdict = j->hi <= tg->limit ? "met" :
+				     j->lo > tg->limit ? "missed" : "unresolved";
+		else
+			j->verdict = j->lo >= tg->limit ? "met" :
+				     j->hi < tg->limit ? "missed" : "unresolved";
+		n++;
+	}
+	return n;
 }
 
 static void skip(struct bench *b, const char *section, const char *fmt, ...)
@@ -160,12 +307,12 @@ static void bench_input(uint8_t (*pool)[64])
 /* ns per evaluation of @expr over @iters iterations, @in cycling. */
 #define TIME_LOOP(out, iters, pool, expr) do {				\
 	uint32_t h_ = 0;						\
-	double t0_ = now_ns();						\
+	double t0_ = bench_now_ns();						\
 	for (unsigned long i_ = 0; i_ < (iters); i_++) {		\
 		const uint8_t *in = (pool)[i_ % POOL];			\
 		h_ ^= (expr);						\
 	}								\
-	(out) = (now_ns() - t0_) / (double)(iters);			\
+	(out) = (bench_now_ns() - t0_) / (double)(iters);			\
 	sink = h_;							\
 } while (0)
 
@@ -186,11 +333,11 @@ static int bench_toeplitz(struct bench *b)
 #endif
 	for (li = 0; li < 2; li++) {
 		unsigned int len = lens[li];
-		double t[T_N][MAX_ROUNDS], m[T_N];
+		double t[T_N][MAX_ROUNDS];
 		unsigned long it = b->iters;
 		char name[64], base[64];
 		uint32_t want;
-		int r, k;
+		int r, n = b->rounds;
 
 		bench_input(pool);
 		want = vnh_toeplitz(b->key, sizeof(b->key), in, len);
@@ -229,34 +376,31 @@ static int bench_toeplitz(struct bench *b)
 								       len, it);
 #endif
 		}
-		for (k = 0; k < T_N; k++)
-			m[k] = median(t[k], b->rounds);
-
 		snprintf(name, sizeof(name), "scalar, %u B", len);
-		add_row(b, "toeplitz", name, m[T_SCALAR],
-			"bit-by-bit (vnh_toeplitz)", m[T_BIT], 0);
+		add_row(b, "toeplitz", name, t[T_SCALAR],
+			"bit-by-bit (vnh_toeplitz)", t[T_BIT], n, 0);
 		if (dpdk) {
 			snprintf(base, sizeof(base), "rte_softrss_be, %u B", len);
-			add_row(b, "toeplitz", name, m[T_SCALAR], base,
-				m[T_DPDK_SOFT], 0);
+			add_row(b, "toeplitz", name, t[T_SCALAR], base,
+				t[T_DPDK_SOFT], n, 0);
 		}
 		if (gfni) {
 			snprintf(name, sizeof(name), "gfni, %u B", len);
 			if (dpdk_gfni) {
 				snprintf(base, sizeof(base), "rte_thash_gfni, %u B",
 					 len);
-				add_row(b, "toeplitz", name, m[T_GFNI], base,
-					m[T_DPDK_GFNI], 0);
+				add_row(b, "toeplitz", name, t[T_GFNI], base,
+					t[T_DPDK_GFNI], n, 0);
 			} else {
 				snprintf(base, sizeof(base), "scalar, %u B", len);
-				add_row(b, "toeplitz", name, m[T_GFNI], base,
-					m[T_SCALAR], 0);
+				add_row(b, "toeplitz", name, t[T_GFNI], base,
+					t[T_SCALAR], n, 0);
 			}
 		}
 		snprintf(name, sizeof(name), "vnh_toeplitz_table_hash (%s), %u B",
 			 vnh_toeplitz_impl(), len);
 		snprintf(base, sizeof(base), "bit-by-bit (vnh_toeplitz), %u B", len);
-		add_row(b, "toeplitz", name, m[T_DISPATCH], base, m[T_BIT], 0);
+		add_row(b, "toeplitz", name, t[T_DISPATCH], base, t[T_BIT], n, 0);
 	}
 	if (!gfni)
 		skip(b, "toeplitz", "gfni: the CPU lacks GFNI/AVX512F/AVX512BW/AVX512VBMI");
@@ -330,12 +474,12 @@ static int bench_frames(struct bench *b, const struct vnh_rss *rss)
 			TIME_LOOP(t[0][r], b->iters, fpool,
 				  (vnh_rss_hash_frame(rss, in, flen, &res),
 				   res.hash ^ res.queue));
-			t0 = now_ns();
+			t0 = bench_now_ns();
 			for (j = 0; j < nb; j++) {
 				vnh_rss_hash_frames(rss, bptr, blen, POOL, bres);
 				sink ^= bres[j % POOL].hash;
 			}
-			t[2][r] = (now_ns() - t0) / (double)(nb * POOL);
+			t[2][r] = (bench_now_ns() - t0) / (double)(nb * POOL);
 #ifdef VNETHASH_HAVE_DPDK
 			t[1][r] = bench_dpdk_softrss_ns(tpool, POOL, tl,
 							b->iters);
@@ -350,12 +494,10 @@ static int bench_frames(struct bench *b, const struct vnh_rss *rss)
 #else
 		snprintf(base, sizeof(base), "bit-by-bit hash of its tuple alone");
 #endif
-		add_row(b, "frame", name, median(t[0], b->rounds), base,
-			median(t[1], b->rounds), 0);
+		add_row(b, "frame", name, t[0], base, t[1], b->rounds, 0);
 		snprintf(name, sizeof(name), "%s vnh_rss_hash_frames, %d a call",
 			 frames[f].name, POOL);
-		add_row(b, "frame", name, median(t[2], b->rounds), base,
-			median(t[1], b->rounds), 0);
+		add_row(b, "frame", name, t[2], base, t[1], b->rounds, 0);
 	}
 	return 0;
 }
@@ -435,13 +577,15 @@ static int bench_bpf(struct bench *b, const struct vnh_rss *rss,
 	for (f = 0; f < 2 && !ret; f++) {
 		int fds[3] = { p.empty, bpf_program__fd(p.bw->progs.vnh_bitwise_prog),
 			       vnh_steer_prog_fd(p.steer) };
-		double t[3][MAX_ROUNDS], m[3];
+		double t[3][MAX_ROUNDS], net[2][MAX_ROUNDS];
 		char name[64], base[64];
-		__u32 rv[3];
-		int r, k;
+		__u32 rv[3] = { 0, 0, 0 };
+		int r, i, k;
 
 		for (r = 0; r < b->rounds && !ret; r++) {
-			for (k = 0; k < 3; k++) {
+			/* Every other round in the reverse order. */
+			for (i = 0; i < 3; i++) {
+				k = r % 2 ? 2 - i : i;
 				t[k][r] = test_run_ns(fds[k], frames[f].frame,
 						      frames[f].len, b->repeat,
 						      &rv[k]);
@@ -461,96 +605,39 @@ static int bench_bpf(struct bench *b, const struct vnh_rss *rss,
 			ret = -1;
 			break;
 		}
-		for (k = 0; k < 3; k++)
-			m[k] = median(t[k], b->rounds);
+		/* Net of the empty program of the same round. */
+		for (r = 0; r < b->rounds; r++) {
+			net[0][r] = t[1][r] - t[0][r];
+			net[1][r] = t[2][r] - t[0][r];
+		}
 		snprintf(name, sizeof(name), "vnethash program, %s, net", frames[f].name);
 		snprintf(base, sizeof(base), "bit-by-bit program, %s, net",
 			 frames[f].name);
-		add_row(b, "bpf", name, m[2] - m[0], base, m[1] - m[0], m[0]);
+		add_row(b, "bpf", name, net[1], base, net[0], b->rounds,
+			median(t[0], b->rounds));
 	}
 	progs_free(&p);
 	return ret;
 }
 
-/*
- * The tap: a multiqueue tap with @nq queues, up, IPv6 off (no stray
- * packets), an AF_PACKET socket bound to it to send into its transmit path.
- */
-struct tap {
-	char name[IFNAMSIZ];
-	int fds[2];
-	int nq;
-	int pkt;
-	int ifindex;
-};
-
-static void tap_close(struct tap *t)
-{
-	int i;
-
-	for (i = 0; i < t->nq; i++)
-		if (t->fds[i] >= 0)
-			close(t->fds[i]);
-	if (t->pkt >= 0)
-		close(t->pkt);
-}
-
-static int tap_open(struct tap *t)
-{
-	struct sockaddr_ll sll = { .sll_family = AF_PACKET };
-	struct ifreq ifr;
-	char path[128];
-	int i, s, fd;
-
-	t->nq = 2;
-	t->pkt = -1;
-	t->fds[0] = t->fds[1] = -1;
-	snprintf(t->name, sizeof(t->name), "vnhbench%u", (unsigned int)getpid() % 100000);
-	for (i = 0; i < t->nq; i++) {
-		t->fds[i] = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
-		if (t->fds[i] < 0)
-			return -errno;
-		memset(&ifr, 0, sizeof(ifr));
-		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", t->name);
-		ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_MULTI_QUEUE;
-		if (ioctl(t->fds[i], TUNSETIFF, &ifr))
-			return -errno;
-	}
-	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/disable_ipv6",
-		 t->name);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		if (write(fd, "1", 1) != 1)
-			(void)0;	/* IPv6 may be off altogether */
-		close(fd);
-	}
-	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (s < 0)
-		return -errno;
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", t->name);
-	if (ioctl(s, SIOCGIFFLAGS, &ifr) == 0) {
-		ifr.ifr_flags |= IFF_UP;
-		if (ioctl(s, SIOCSIFFLAGS, &ifr)) {
-			close(s);
-			return -errno;
-		}
-	}
-	close(s);
-	t->ifindex = (int)if_nametoindex(t->name);
-	t->pkt = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
-	if (t->pkt < 0 || !t->ifindex)
-		return -errno;
-	sll.sll_ifindex = t->ifindex;
-	sll.sll_protocol = 0;
-	if (bind(t->pkt, (struct sockaddr *)&sll, sizeof(sll)))
-		return -errno;
-	return 0;
-}
-
 static int tap_steer(struct tap *t, int prog_fd)
 {
 	return ioctl(t->fds[0], TUNSETSTEERINGEBPF, &prog_fd) ? -errno : 0;
+}
+
+/*
+ * Detach queue 1 (@detach 1) or attach it again (0). With one queue
+ * attached the kernel does not call tun's select_queue at all: no steering
+ * of any kind. Its fd stays open, so every drain makes the same read()
+ * calls (on a detached queue one that fails at once).
+ */
+static int tap_queue1(struct tap *t, int detach)
+{
+	struct ifreq ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	ifr.ifr_flags = detach ? IFF_DETACH_QUEUE : IFF_ATTACH_QUEUE;
+	return ioctl(t->fds[1], TUNSETQUEUE, &ifr) ? -errno : 0;
 }
 
 /* Read whatever waits on the queues; returns how many packets. */
@@ -569,6 +656,7 @@ static unsigned int tap_drain(struct tap *t)
 
 #define TAP_FLOWS 64
 #define TAP_BATCH 32
+#define TAP_CONFIGS 5
 
 /*
  * One round: @n frames (a mix of IPv4/TCP flows) sent in batches with
@@ -583,7 +671,7 @@ static double tap_round(struct tap *t, uint8_t (*fr)[64], unsigned int n)
 	double t0;
 
 	tap_drain(t);
-	t0 = now_ns();
+	t0 = bench_now_ns();
 	while (sent < n) {
 		unsigned int k = n - sent < TAP_BATCH ? n - sent : TAP_BATCH;
 		int r;
@@ -595,7 +683,7 @@ static double tap_round(struct tap *t, uint8_t (*fr)[64], unsigned int n)
 			msgs[i].msg_hdr.msg_iov = &iov[i];
 			msgs[i].msg_hdr.msg_iovlen = 1;
 		}
-		r = sendmmsg(t->pkt, msgs, k, 0);
+		r = sendmmsg(t->pkt_fd, msgs, k, 0);
 		if (r <= 0)
 			return -1;
 		sent += (unsigned int)r;
@@ -604,29 +692,37 @@ static double tap_round(struct tap *t, uint8_t (*fr)[64], unsigned int n)
 	got += tap_drain(t);
 	if (!got)
 		return -1;
-	return (now_ns() - t0) / got;
+	return (bench_now_ns() - t0) / got;
 }
 
 static int bench_tap(struct bench *b, const struct vnh_rss *rss)
 {
 	static uint8_t fr[TAP_FLOWS][64];
-	const char *names[4] = { "no program (empty program: queue 0)",
-				 "tun's default steering (automq)",
-				 "bit-by-bit program", "vnethash program" };
-	double t[4][MAX_ROUNDS];
+	static const char *const names[TAP_CONFIGS] = {
+		"no steering (one queue attached)",
+		"empty steering program (all to queue 0)",
+		"tun's default steering (automq)",
+		"bit-by-bit program", "vnethash program" };
+	static double t[TAP_CONFIGS][MAX_TAP_ROUNDS];
+	char name[IFNAMSIZ];
 	struct tap tap;
 	struct progs p;
-	int fds[4], r, k, err, ret = 0;
+	int fds[TAP_CONFIGS], r, i5, k, err, ret = 0, detached = 0;
 	unsigned int i;
 
 	if (progs_load(b, rss, &p, "tap")) {
 		progs_free(&p);
 		return 0;
 	}
-	err = tap_open(&tap);
+	/* A namespace of its own: no other traffic on the tap. */
+	err = tap_private_netns();
+	if (!err) {
+		snprintf(name, sizeof(name), "vnhbench%u",
+			 (unsigned int)getpid() % 100000);
+		err = tap_create(&tap, name, 2, 0);
+	}
 	if (err) {
 		skip(b, "tap", "creating a multiqueue tap: %s", strerror(-err));
-		tap_close(&tap);
 		progs_free(&p);
 		return 0;
 	}
@@ -638,20 +734,36 @@ static int bench_tap(struct bench *b, const struct vnh_rss *rss)
 		fr[i][29] = (uint8_t)i;		/* source address */
 		fr[i][34] = (uint8_t)(i * 7);	/* source port */
 	}
-	fds[0] = p.empty;
-	fds[1] = -1;
-	fds[2] = bpf_program__fd(p.bw->progs.vnh_bitwise_prog);
-	fds[3] = vnh_steer_prog_fd(p.steer);
-	for (r = 0; r < b->rounds && !ret; r++) {
-		for (k = 0; k < 4; k++) {
+	fds[0] = -1;
+	fds[1] = p.empty;
+	fds[2] = -1;
+	fds[3] = bpf_program__fd(p.bw->progs.vnh_bitwise_prog);
+	fds[4] = vnh_steer_prog_fd(p.steer);
+	/*
+	 * Round -1 warms up and is not counted. Every other round runs the
+	 * five in the reverse order, so each is as often before as after
+	 * its baselines; all see the same frames.
+	 */
+	for (r = -1; r < b->tap_rounds && !ret; r++) {
+		for (i5 = 0; i5 < TAP_CONFIGS; i5++) {
+			double ns;
+
+			k = r % 2 ? TAP_CONFIGS - 1 - i5 : i5;
 			err = tap_steer(&tap, fds[k]);
+			if (!err && detached != (k == 0)) {
+				err = tap_queue1(&tap, k == 0);
+				detached = k == 0;
+			}
 			if (err) {
-				skip(b, "tap", "TUNSETSTEERINGEBPF: %s", strerror(-err));
+				skip(b, "tap", "TUNSETSTEERINGEBPF / TUNSETQUEUE: %s",
+				     strerror(-err));
 				ret = 1;
 				break;
 			}
-			t[k][r] = tap_round(&tap, fr, b->packets);
-			if (t[k][r] < 0) {
+			ns = tap_round(&tap, fr, b->packets);
+			if (r >= 0)
+				t[k][r] = ns;
+			if (ns < 0) {
 				skip(b, "tap", "sending through the tap: %s",
 				     strerror(errno));
 				ret = 1;
@@ -660,11 +772,12 @@ static int bench_tap(struct bench *b, const struct vnh_rss *rss)
 		}
 	}
 	if (!ret) {
-		double base = median(t[0], b->rounds);
-
-		for (k = 1; k < 4; k++)
-			add_row(b, "tap", names[k], median(t[k], b->rounds),
-				names[0], base, 0);
+		for (k = 1; k < TAP_CONFIGS; k++)
+			add_row(b, "tap", names[k], t[k], names[0], t[0],
+				b->tap_rounds, 0);
+		/* The program's own cost, net of running a program at all. */
+		add_row(b, "tap", names[4], t[4], names[1], t[1],
+			b->tap_rounds, 0);
 	}
 	tap_close(&tap);
 	progs_free(&p);
@@ -715,10 +828,13 @@ static void print_json(const struct bench *b, const char *cpu,
 		       const struct utsname *u, const char *dpdk,
 		       uint32_t verified)
 {
-	int i;
+	struct judged jt[N_TARGETS];
+	int i, n;
 
-	printf("{\n  \"version\": 1,\n  \"quick\": %s,\n  \"rounds\": %d,\n",
-	       b->quick ? "true" : "false", b->rounds);
+	printf("{\n  \"version\": 1,\n  \"quick\": %s,\n  \"rounds\": %d,\n"
+	       "  \"tap_rounds\": %d,\n  \"clock\": \"%s\",\n",
+	       b->quick ? "true" : "false", b->rounds, b->tap_rounds,
+	       BENCH_CLOCK_NAME);
 	printf("  \"machine\": {\"cpu\": ");
 	json_str(cpu);
 	printf(", \"cpus\": %ld, \"kernel\": ", sysconf(_SC_NPROCESSORS_ONLN));
@@ -730,7 +846,12 @@ static void print_json(const struct bench *b, const char *cpu,
 		json_str(dpdk);
 	else
 		printf("null");
-	printf(", \"bpf_verified_insns\": %u},\n  \"results\": [", verified);
+	printf(", \"bpf_verified_insns\": %u, \"pinned_cpu\": ", verified);
+	if (b->cpu >= 0)
+		printf("%d", b->cpu);
+	else
+		printf("null");
+	printf("},\n  \"results\": [");
 	for (i = 0; i < b->nrows; i++) {
 		const struct row *r = &b->rows[i];
 
@@ -742,9 +863,27 @@ static void print_json(const struct bench *b, const char *cpu,
 		       mpps(r->ns));
 		json_str(r->base_name);
 		printf(", \"baseline_ns\": %.3f, \"baseline_mpps\": %.3f, "
-		       "\"ratio\": %.3f, \"overhead_ns\": %.3f}",
+		       "\"ratio\": %.3f, \"overhead_ns\": %.3f,\n     "
+		       "\"rounds\": %d, \"ns_ci95\": [%.3f, %.3f], "
+		       "\"ratio_median\": %.4f, \"ratio_p25\": %.4f, "
+		       "\"ratio_p75\": %.4f, \"ratio_ci95\": [%.4f, %.4f]}",
 		       r->base_ns, mpps(r->base_ns),
-		       r->ns > 0 ? r->base_ns / r->ns : 0, r->overhead_ns);
+		       r->ns > 0 ? r->base_ns / r->ns : 0, r->overhead_ns,
+		       r->rounds, r->ns_lo, r->ns_hi, r->ratio_med,
+		       r->ratio_p25, r->ratio_p75, r->ratio_lo, r->ratio_hi);
+	}
+	printf("\n  ],\n  \"targets\": [");
+	n = judge_targets(b, jt);
+	for (i = 0; i < n; i++) {
+		printf("%s\n    {\"target\": ", i ? "," : "");
+		json_str(jt[i].tg->what);
+		printf(", \"row\": ");
+		json_str(jt[i].r->name);
+		printf(", \"measure\": \"%s\", \"limit\": %g, "
+		       "\"value\": %.4f, \"ci95\": [%.4f, %.4f], "
+		       "\"verdict\": \"%s\"}",
+		       jt[i].tg->ns ? "ns" : "ratio", jt[i].tg->limit, jt[i].v,
+		       jt[i].lo, jt[i].hi, jt[i].verdict);
 	}
 	printf("\n  ],\n  \"skipped\": [");
 	for (i = 0; i < b->nskips; i++) {
@@ -762,16 +901,23 @@ static void print_table(const struct bench *b, const char *cpu,
 			uint32_t verified)
 {
 	const char *section = "";
-	int i;
+	struct judged jt[N_TARGETS];
+	int i, n;
 
-	printf("vnethash bench: median of %d rounds%s; CPU %s, %ld CPUs, Linux %s\n",
-	       b->rounds, b->quick ? " (quick: few iterations, noisy)" : "",
+	printf("vnethash bench: median of %d rounds (tap: %d)%s; CPU %s, %ld CPUs, Linux %s\n",
+	       b->rounds, b->tap_rounds,
+	       b->quick ? " (quick: few iterations, noisy)" : "",
 	       cpu, sysconf(_SC_NPROCESSORS_ONLN), u->release);
+	if (b->cpu >= 0)
+		printf("Pinned to CPU %d; ", b->cpu);
+	printf("clock: %s\n", BENCH_CLOCK_NAME);
 	printf("Toeplitz implementation in use: %s; DPDK: %s",
 	       vnh_toeplitz_impl(), dpdk ? dpdk : "not built in");
 	if (verified)
 		printf("; steering program: %u instructions verified", verified);
-	printf("\nratio = baseline ns / ns (above 1: faster than the baseline)\n");
+	printf("\nratio = baseline ns / ns of the medians (above 1: faster than the baseline);\n"
+	       "per round: the ratio of each round's pair, its median, quartiles and\n"
+	       "the ~95%% confidence interval of that median\n");
 	for (i = 0; i < b->nrows; i++) {
 		const struct row *r = &b->rows[i];
 
@@ -782,24 +928,94 @@ static void print_table(const struct bench *b, const char *cpu,
 			       " BPF_PROG_TEST_RUN, net of an empty program" :
 			       !strcmp(section, "tap") ?
 			       " AF_PACKET -> multiqueue tap -> read() from its queues" : "");
-			printf("%-44s %9s %8s   %-38s %9s %8s %7s\n", "measured",
-			       "ns/pkt", "Mpps", "baseline (same run)", "ns/pkt",
-			       "Mpps", "ratio");
+			printf("%-44s %9s %8s   %-40s %9s %8s %7s  %s\n",
+			       "measured", "ns/pkt", "Mpps",
+			       "baseline (same run)", "ns/pkt", "Mpps", "ratio",
+			       "per round: median, quartiles, 95% CI");
 		}
-		printf("%-44s %9.2f %8.2f   %-38s %9.2f %8.2f %6.2fx\n", r->name,
-		       r->ns, mpps(r->ns), r->base_name, r->base_ns,
-		       mpps(r->base_ns), r->ns > 0 ? r->base_ns / r->ns : 0);
+		printf("%-44s %9.2f %8.2f   %-40s %9.2f %8.2f %6.3fx  %.3f, %.3f-%.3f, %.3f-%.3f\n",
+		       r->name, r->ns, mpps(r->ns), r->base_name, r->base_ns,
+		       mpps(r->base_ns), r->ns > 0 ? r->base_ns / r->ns : 0,
+		       r->ratio_med, r->ratio_p25, r->ratio_p75, r->ratio_lo,
+		       r->ratio_hi);
 		if (r->overhead_ns > 0)
 			printf("%-44s %9.2f\n", "  (empty program, subtracted)",
 			       r->overhead_ns);
 	}
+	n = judge_targets(b, jt);
+	for (i = 0; i < n; i++)
+		printf("%s%-66s %s %.3f (%.3f-%.3f): %s\n",
+		       i ? "" : "\n[targets of issue 9] value (95% CI): verdict\n",
+		       jt[i].tg->what, jt[i].tg->ns ? "ns" : "ratio", jt[i].v,
+		       jt[i].lo, jt[i].hi, jt[i].verdict);
 	for (i = 0; i < b->nskips; i++)
 		printf("%sskipped [%s]: %s\n", i ? "" : "\n", b->skips[i].section,
 		       b->skips[i].reason);
 }
 
+/* An odd number of rounds from 1 to @max; 0 (said) if @arg is not one. */
+static unsigned long parse_rounds(const char *opt, const char *arg, int max)
+{
+	unsigned long v;
+
+	if (parse_uint(arg, (unsigned long)max, &v) || v == 0 || v % 2 == 0) {
+		fprintf(stderr, "%s bench: %s: '%s' is not an odd number from 1 to %d\n",
+			prog_name, opt, arg, max);
+		return 0;
+	}
+	return v;
+}
+
+/* SEC_* of a comma-separated list of section names; -1 (said) if bad. */
+static int parse_sections(const char *list)
+{
+	const char *p = list;
+	int mask = 0, i;
+
+	while (*p) {
+		size_t n = strcspn(p, ",");
+
+		for (i = 0; i < 4; i++)
+			if (n == strlen(section_names[i]) &&
+			    !strncmp(p, section_names[i], n))
+				break;
+		if (i == 4) {
+			fprintf(stderr, "%s bench: --sections: unknown section '%.*s' (toeplitz, frame, bpf, tap)\n",
+				prog_name, (int)n, p);
+			return -1;
+		}
+		mask |= 1 << i;
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	if (!mask) {
+		fprintf(stderr, "%s bench: --sections: no section named\n",
+			prog_name);
+		return -1;
+	}
+	return mask;
+}
+
+/*
+ * Stay on the CPU we run on: no migrations between (or within) the
+ * rounds. The CPU, or -1 if that cannot be done.
+ */
+static int pin_cpu(void)
+{
+	int cpu = sched_getcpu();
+	cpu_set_t set;
+
+	if (cpu < 0)
+		return -1;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set) ? -1 : cpu;
+}
+
 static const char bench_usage[] =
-	"Usage: %s bench [--json] [--quick] [--rounds N]\n\n"
+	"Usage: %s bench [--json] [--quick] [--rounds N] [--tap-rounds N]\n"
+	"                [--sections LIST]\n\n"
 	"Time every layer against a baseline from the same run: the library's\n"
 	"Toeplitz (scalar, GFNI; DPDK's when built with it), whole frames,\n"
 	"the steering program under BPF_PROG_TEST_RUN (root) and packets per\n"
@@ -809,7 +1025,14 @@ static const char bench_usage[] =
 	"  --json        machine-readable output\n"
 	"  --quick       few iterations (a smoke test; figures are noisy)\n"
 	"  --rounds N    rounds per figure, odd, 1..51 (default 7, quick 3)\n"
-	"  -h, --help    this text\n";
+	"  --tap-rounds N  rounds of the tap section, odd, 1..201 (default 41,\n"
+	"                quick 3)\n"
+	"  --sections LIST  only these, comma-separated: toeplitz, frame, bpf,\n"
+	"                tap (default: all)\n"
+	"  -h, --help    this text\n"
+	"\n"
+	"Times are CPU time of the benchmark thread, pinned to one CPU; each\n"
+	"figure's ratio is taken round by round against its baseline.\n";
 
 int bench_main(int argc, char **argv)
 {
@@ -817,17 +1040,20 @@ int bench_main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "quick", no_argument, NULL, 'q' },
 		{ "rounds", required_argument, NULL, 'r' },
+		{ "tap-rounds", required_argument, NULL, 'T' },
+		{ "sections", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct bench *b = calloc(1, sizeof(*b));
 	const char *dpdk = NULL;
 	struct vnh_rss *rss = vnh_rss_new();
-	int json = 0, rounds = 0, opt, ret = 0;
+	int json = 0, rounds = 0, tap_rounds = 0, opt, ret = 0;
 	uint32_t verified = 0;
 	struct utsname u;
 	char cpu[128];
 	unsigned long v;
+	int i;
 
 	if (!b || !rss) {
 		fprintf(stderr, "%s bench: out of memory\n", prog_name);
@@ -845,14 +1071,22 @@ int bench_main(int argc, char **argv)
 			b->quick = 1;
 			break;
 		case 'r':
-			if (parse_uint(optarg, MAX_ROUNDS, &v) || v == 0 ||
-			    v % 2 == 0) {
-				fprintf(stderr, "%s bench: --rounds: '%s' is not an odd number from 1 to %d\n",
-					prog_name, optarg, MAX_ROUNDS);
+		case 'T':
+			v = parse_rounds(opt == 'r' ? "--rounds" : "--tap-rounds",
+					 optarg, opt == 'r' ? MAX_ROUNDS :
+							      MAX_TAP_ROUNDS);
+			if (!v) {
 				ret = EXIT_USAGE;
 				goto out;
 			}
-			rounds = (int)v;
+			*(opt == 'r' ? &rounds : &tap_rounds) = (int)v;
+			break;
+		case 's':
+			b->sections = parse_sections(optarg);
+			if (b->sections < 0) {
+				ret = EXIT_USAGE;
+				goto out;
+			}
 			break;
 		case 'h':
 			printf(bench_usage, prog_name);
@@ -870,9 +1104,13 @@ int bench_main(int argc, char **argv)
 		goto out;
 	}
 	b->rounds = rounds ? rounds : b->quick ? 3 : 7;
+	b->tap_rounds = tap_rounds ? tap_rounds : b->quick ? 3 : 41;
+	if (!b->sections)
+		b->sections = SEC_ALL;
 	b->iters = b->quick ? 20000 : 2000000;
 	b->repeat = b->quick ? 2000 : 200000;
-	b->packets = b->quick ? 2000 : 100000;
+	b->packets = b->quick ? 2000 : 20000;
+	b->cpu = pin_cpu();
 	memcpy(b->key, vnh_default_key, sizeof(b->key));
 	vnh_toeplitz_table_init(&b->table, b->key, sizeof(b->key));
 	if (vnh_rss_set_spread(rss, 4, 128)) {
@@ -886,19 +1124,26 @@ int bench_main(int argc, char **argv)
 	cpu_model(cpu, sizeof(cpu));
 	uname(&u);
 
-	if (bench_toeplitz(b) || bench_frames(b, rss)) {
+	for (i = 0; i < 4; i++)
+		if (!(b->sections & (1 << i)))
+			skip(b, section_names[i], "not asked for (--sections)");
+	if (((b->sections & SEC_TOEPLITZ) && bench_toeplitz(b)) ||
+	    ((b->sections & SEC_FRAME) && bench_frames(b, rss))) {
 		ret = 1;
 		goto out;
 	}
 #ifdef VNETHASH_HAVE_STEER
-	if (bench_bpf(b, rss, &verified)) {
+	if ((b->sections & SEC_BPF) && bench_bpf(b, rss, &verified)) {
 		ret = 1;
 		goto out;
 	}
-	bench_tap(b, rss);
+	if (b->sections & SEC_TAP)
+		bench_tap(b, rss);
 #else
-	skip(b, "bpf", "built without the eBPF steering program");
-	skip(b, "tap", "built without the eBPF steering program");
+	if (b->sections & SEC_BPF)
+		skip(b, "bpf", "built without the eBPF steering program");
+	if (b->sections & SEC_TAP)
+		skip(b, "tap", "built without the eBPF steering program");
 #endif
 	if (json)
 		print_json(b, cpu, &u, dpdk, verified);

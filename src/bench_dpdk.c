@@ -10,8 +10,8 @@
 #include <rte_thash.h>
 #include <rte_version.h>
 #include <string.h>
-#include <time.h>
 
+#include "bench_clock.h"
 #include "bench_dpdk.h"
 
 static uint32_t conv_key[10];
@@ -49,14 +49,6 @@ uint32_t bench_dpdk_softrss(const uint8_t *in, size_t len)
 	return rte_softrss_be(w, (uint32_t)(len / 4), (const uint8_t *)conv_key);
 }
 
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
 double bench_dpdk_softrss_ns(uint8_t (*pool)[64], unsigned int n, size_t len,
 			     unsigned long iters)
 {
@@ -67,11 +59,11 @@ double bench_dpdk_softrss_ns(uint8_t (*pool)[64], unsigned int n, size_t len,
 
 	for (i = 0; i < 64 && i < n; i++)
 		to_words(pool[i], len, w[i]);
-	t0 = now_ns();
+	t0 = bench_now_ns();
 	for (i = 0; i < iters; i++)
 		h ^= rte_softrss_be(w[i & 63], (uint32_t)(len / 4),
 				    (const uint8_t *)conv_key);
-	t0 = (now_ns() - t0) / (double)iters;
+	t0 = (bench_now_ns() - t0) / (double)iters;
 	sink = h;
 	return t0;
 }

@@ -7,8 +7,8 @@
  */
 #include <rte_thash.h>
 #include <string.h>
-#include <time.h>
 
+#include "bench_clock.h"
 #include "bench_dpdk.h"
 
 extern uint8_t bench_dpdk_key[40];
@@ -46,14 +46,6 @@ uint32_t bench_dpdk_gfni(const uint8_t *in, size_t len)
 	return rte_thash_gfni(mtrx, in, (int)len);
 }
 
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
 double bench_dpdk_gfni_ns(uint8_t (*pool)[64], unsigned int n, size_t len,
 			  unsigned long iters)
 {
@@ -63,10 +55,10 @@ double bench_dpdk_gfni_ns(uint8_t (*pool)[64], unsigned int n, size_t len,
 
 	(void)n;	/* 64 */
 	ready();
-	t0 = now_ns();
+	t0 = bench_now_ns();
 	for (i = 0; i < iters; i++)
 		h ^= rte_thash_gfni(mtrx, pool[i & 63], (int)len);
-	t0 = (now_ns() - t0) / (double)iters;
+	t0 = (bench_now_ns() - t0) / (double)iters;
 	sink = h;
 	return t0;
 }

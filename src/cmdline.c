@@ -349,3 +349,10 @@ int parse_mechanism(const char *s)
 		prog_name, s);
 	return -1;
 }
+
+const char *variant_name(int variant)
+{
+	return variant == VNH_STEER_VARIANT_KFUNC ? "kfunc" :
+	       variant == VNH_STEER_VARIANT_NO_KFUNC ? "no-kfunc" :
+	       variant == VNH_STEER_VARIANT_PROGTYPE ? "progtype" : NULL;
+}

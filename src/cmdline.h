@@ -102,5 +102,7 @@ const char *hex_strerror(int err, const char *s, size_t bad, char *msg,
 int parse_uint(const char *s, unsigned long max, unsigned long *val);
 /* enum vnh_steer_mechanism from its name; -1 (message printed) if unknown. */
 int parse_mechanism(const char *s);
+/* The name of a build (enum vnh_steer_variant); NULL if unknown or AUTO. */
+const char *variant_name(int variant);
 
 #endif

@@ -119,8 +119,8 @@ static void tally(struct demo_result *r, const uint8_t *kinds)
 		 st->unsendable) ? 1 : 0;
 }
 
-static void print_json(const struct demo_result *r,
-		       const struct vnh_steer_features *feat)
+/* Printed once the program is attached: the kernel steers with it. */
+static void print_json(const struct demo_result *r, int kfunc)
 {
 	const struct exchange_stats *st = r->st;
 	size_t i;
@@ -129,8 +129,7 @@ static void print_json(const struct demo_result *r,
 	printf("{\"queues\": %d, \"frames\": %zu, \"sent\": %lu, \"received\": %lu, \"lost\": %lu, \"duplicates\": %lu, \"wrong_queue\": %lu, \"kernel_hash_mismatches\": %lu, \"kernel_reports\": %lu, \"steering_prog\": %s, \"hash_kfunc\": %s, \"per_queue\": [",
 	       r->nq, r->fl->n, st->sent, st->received, st->lost,
 	       st->duplicates, r->wrongq, r->kmismatch, st->kernel_reports,
-	       feat->steering_prog == 1 ? "true" : "false",
-	       feat->hash_kfunc == 1 ? "true" : "false");
+	       "true", kfunc ? "true" : "false");
 	for (q = 0; q < r->nq; q++)
 		printf("%s%lu", q ? ", " : "", st->per_queue[q]);
 	printf("], \"samples\": [");
@@ -233,7 +232,6 @@ int demo_main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	struct vnh_steer_features feat = { .sz = sizeof(feat) };
 	struct vnh_steer_opts sopts = { .sz = sizeof(sopts) };
 	struct vnh_steer_counters cnt = { .sz = sizeof(cnt) };
 	struct exchange_opts xopts = { 0 };
@@ -254,7 +252,7 @@ int demo_main(int argc, char **argv)
 	unsigned int flows = 8;
 	const char *dev = "vnh0";
 	char cfgdesc[200];
-	int counters_ok = 0;
+	int counters_ok = 0, kfunc = 0;
 
 	frames_init(&fl);
 	if (!rss) {
@@ -313,7 +311,8 @@ int demo_main(int argc, char **argv)
 		goto out;
 	}
 
-	vnh_steer_probe(&feat);
+	/* The hash-report kfunc (kernel BTF) is all the probing needed. */
+	kfunc = vnh_kfunc_present();
 	err = tap_private_netns();
 	if (err) {
 		fprintf(stderr, "%s: cannot create a private network namespace: %s%s\n",
@@ -335,7 +334,7 @@ int demo_main(int argc, char **argv)
 	}
 	exchange_expect(rss, &fl, exp, nq);
 	xopts.timeout_ms = 1000;
-	xopts.zero_is_report = vnh_hdr_zero_is_report(feat.hash_kfunc,
+	xopts.zero_is_report = vnh_hdr_zero_is_report(kfunc,
 			vnh_steer_get_config(steer, NULL, &pinfo) ? NULL : &pinfo,
 			nq);
 	err = tap_exchange(&tap, &fl, out, &st, &xopts);
@@ -353,16 +352,15 @@ int demo_main(int argc, char **argv)
 	tally(&r, kinds);
 	rc = r.rc;
 	if (json) {
-		print_json(&r, &feat);
+		print_json(&r, kfunc);
 		goto out;
 	}
 
 	describe_config(rss, cfgdesc, sizeof(cfgdesc));
 	printf("vnethash demo: RSS on a %d-queue tap (%s, in a private network namespace)\n",
 	       nq, dev);
-	printf("  kernel:  steering program %s; hash reporting kfunc %s\n",
-	       feat.steering_prog == 1 ? "yes" : feat.steering_prog == 0 ? "no" : "unknown",
-	       feat.hash_kfunc != 1 ?
+	printf("  kernel:  steering program yes; hash reporting kfunc %s\n",
+	       !kfunc ?
 	       "no: the queue is the kernel's, the hash is computed by the library" :
 	       nq > 1 || pinfo.kfunc > 0 ?
 	       "yes: tun writes the hash into the 20-byte vnet header" :

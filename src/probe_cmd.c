@@ -52,13 +52,6 @@ static const char *jb(int v)
 	return v > 0 ? "true" : v == 0 ? "false" : "null";
 }
 
-static const char *build_name(int variant)
-{
-	return variant == VNH_STEER_VARIANT_KFUNC ? "kfunc" :
-	       variant == VNH_STEER_VARIANT_NO_KFUNC ? "no-kfunc" :
-	       variant == VNH_STEER_VARIANT_PROGTYPE ? "progtype" : NULL;
-}
-
 /* What `attach --mechanism auto` gets here: the program probe loaded. */
 static const char *auto_mechanism(const struct vnh_steer_features *f)
 {
@@ -131,7 +124,7 @@ int probe_main(int argc, char **argv)
 		       jb(f.native_hash));
 		printf("\"hash_reporting\": %s, ", jb(f.prog_reports));
 		jstr("program", program_name(f.prog_reports), ", ");
-		jstr("program_build", build_name(f.prog_variant), ", ");
+		jstr("program_build", variant_name(f.prog_variant), ", ");
 		jstr("program_error", f.prog_reports < 0 ?
 		     strerror(-f.prog_reports) : NULL, ", ");
 		jstr("kfunc_build_error", f.prog_kfunc_load_err ?
@@ -157,7 +150,7 @@ int probe_main(int argc, char **argv)
 	if (f.prog_reports >= 0)
 		printf("steering program loaded here:                %s (%s build%s%s)\n",
 		       program_name(f.prog_reports),
-		       build_name(f.prog_variant) ? build_name(f.prog_variant) : "unknown",
+		       variant_name(f.prog_variant) ? variant_name(f.prog_variant) : "unknown",
 		       f.prog_kfunc_load_err ? "; the kfunc build did not load: " : "",
 		       f.prog_kfunc_load_err ? strerror(-f.prog_kfunc_load_err) : "");
 	else

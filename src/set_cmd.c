@@ -31,22 +31,6 @@ CONFIG_HELP
 "Exit status: 0 updated (or already so), 1 failure (message names the\n"
 "cause), 2 bad usage.\n";
 
-static bool rss_equal(const struct vnh_rss *a, const struct vnh_rss *b)
-{
-	const uint16_t *ta, *tb;
-	const uint8_t *ka, *kb;
-	size_t la, lb, kla, klb;
-
-	ka = vnh_rss_key(a, &kla);
-	kb = vnh_rss_key(b, &klb);
-	ta = vnh_rss_table(a, &la);
-	tb = vnh_rss_table(b, &lb);
-	return kla == klb && !memcmp(ka, kb, kla) && la == lb &&
-	       !memcmp(ta, tb, la * sizeof(*ta)) &&
-	       vnh_rss_hash_types(a) == vnh_rss_hash_types(b) &&
-	       vnh_rss_unclassified(a) == vnh_rss_unclassified(b);
-}
-
 int set_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -124,7 +108,7 @@ int set_main(int argc, char **argv)
 	if (steer_check_queues(&dev, rss))
 		goto out;
 	vnh_steer_get_config(steer, cur, NULL);
-	if (rss_equal(rss, cur)) {
+	if (vnh_rss_equal(rss, cur)) {
 		printf("%s: configuration already as given; nothing changed (generation %u)\n",
 		       dev.name, info.generation);
 		rc = 0;

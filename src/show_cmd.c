@@ -51,9 +51,9 @@ static const char *program_does(const struct vnh_steer_info *info)
 
 static const char *build_name(int variant)
 {
-	return variant == VNH_STEER_VARIANT_KFUNC ? "kfunc" :
-	       variant == VNH_STEER_VARIANT_NO_KFUNC ? "no-kfunc" :
-	       variant == VNH_STEER_VARIANT_PROGTYPE ? "progtype" : "unknown";
+	const char *name = variant_name(variant);
+
+	return name ? name : "unknown";
 }
 
 /* Queues worth listing: up to the highest named or counted one. */

@@ -25,13 +25,14 @@ void steer_state(const struct steer_dev *d, const struct vnh_steer *steer,
 		si->pinned_prog = info.prog_id;
 	else if (si->has_owner)
 		si->pinned_prog = si->owner.prog_id;
+	/* The library's verdict on the record (its details are in si->owner). */
 	if (si->has_owner) {
-		if (!si->owner.here) {
+		err = vnh_steer_check_owner(d->pin_dir, d->name);
+		if (err == -EXDEV) {
 			si->state = ST_OTHER_NS;
 			return;
 		}
-		if (si->owner.gone || si->owner.ifindex != si->ifindex ||
-		    strcmp(si->owner.ifname, d->name)) {
+		if (err == -ESTALE) {
 			si->state = ST_STALE;
 			return;
 		}

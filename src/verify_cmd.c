@@ -199,7 +199,6 @@ int verify_main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	struct vnh_steer_features feat = { .sz = sizeof(feat) };
 	struct vnh_steer_opts sopts = { .sz = sizeof(sopts) };
 	struct exchange_opts xopts = { 0 };
 	struct exchange_stats st;
@@ -216,7 +215,7 @@ int verify_main(int argc, char **argv)
 	const char *pcap = NULL, *dev;
 	unsigned long val;
 	int opt, rc = EXIT_USAGE, hdr_sz = -1, create, nq, err;
-	int timeout = 1000, total_q;
+	int timeout = 1000, total_q, kfunc = 0;
 	uint16_t maxq;
 	size_t i;
 
@@ -352,9 +351,10 @@ int verify_main(int argc, char **argv)
 		goto out;
 	}
 
-	vnh_steer_probe(&feat);
+	/* The hash-report kfunc (kernel BTF) is all the probing needed. */
+	kfunc = vnh_kfunc_present();
 	if (hdr_sz < 0)
-		hdr_sz = feat.hash_kfunc == 1 ? 20 : 12;
+		hdr_sz = kfunc ? 20 : 12;
 
 	if (create) {
 		size_t maxlen = 0;
@@ -427,7 +427,7 @@ int verify_main(int argc, char **argv)
 	/* Does the running program report hashes (else zeros are none)? */
 	if (steer && !vnh_steer_get_config(steer, NULL, &pinfo))
 		have_pinned = 1;
-	xopts.zero_is_report = vnh_hdr_zero_is_report(feat.hash_kfunc,
+	xopts.zero_is_report = vnh_hdr_zero_is_report(kfunc,
 			have_pinned ? &pinfo : NULL, total_q);
 	err = tap_exchange(&tap, &fl, out, &st, &xopts);
 	if (err) {

@@ -114,22 +114,6 @@ static unsigned long run_all(struct vnh_steer *steer,
 	return bad;
 }
 
-static int rss_equal(const struct vnh_rss *a, const struct vnh_rss *b)
-{
-	const uint16_t *ta, *tb;
-	const uint8_t *ka, *kb;
-	size_t la, lb, kla, klb;
-
-	ka = vnh_rss_key(a, &kla);
-	kb = vnh_rss_key(b, &klb);
-	ta = vnh_rss_table(a, &la);
-	tb = vnh_rss_table(b, &lb);
-	return kla == klb && !memcmp(ka, kb, kla) && la == lb &&
-	       !memcmp(ta, tb, la * sizeof(*ta)) &&
-	       vnh_rss_hash_types(a) == vnh_rss_hash_types(b) &&
-	       vnh_rss_unclassified(a) == vnh_rss_unclassified(b);
-}
-
 struct race {
 	struct vnh_steer *steer;
 	const struct vnh_rss *rss[2];
@@ -251,7 +235,7 @@ int main(void)
 	bad = run_all(steer, a);
 	CHECK(bad == 0, "%lu frames do not follow config A", bad);
 	err = vnh_steer_get_config(steer, back, &info);
-	CHECK(!err && info.generation == 1 && rss_equal(back, a),
+	CHECK(!err && info.generation == 1 && vnh_rss_equal(back, a),
 	      "config A does not read back (err %d, generation %u)", err,
 	      info.generation);
 
@@ -260,7 +244,7 @@ int main(void)
 	bad = run_all(steer, b);
 	CHECK(bad == 0, "%lu frames do not follow config B after the swap", bad);
 	err = vnh_steer_get_config(steer, back, &info);
-	CHECK(!err && info.generation == 2 && rss_equal(back, b),
+	CHECK(!err && info.generation == 2 && vnh_rss_equal(back, b),
 	      "config B does not read back (err %d, generation %u)", err,
 	      info.generation);
 	err = vnh_steer_read_counters(steer, &cnt);
@@ -292,7 +276,7 @@ int main(void)
 			CHECK(!err && cnt.packets == 3 * NFRAMES,
 			      "counters via pins: %llu", (unsigned long long)cnt.packets);
 			err = vnh_steer_get_config(pinned, back, &info);
-			CHECK(!err && info.generation == 3 && rss_equal(back, c),
+			CHECK(!err && info.generation == 3 && vnh_rss_equal(back, c),
 			      "config C does not read back through the pins");
 			vnh_steer_free(pinned);
 		}

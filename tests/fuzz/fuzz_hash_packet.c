@@ -14,13 +14,16 @@
  * over the tuple the model derives); report <= 9; hash 0 for NONE; the type
  * reported is enabled; vnh_rss_hash_* agree and pick the queue from the
  * table (or the unclassified queue for NONE); the tap result equals the tun
- * result on the same packet after the link-layer header; determinism.
+ * result on the same packet after the link-layer header; determinism;
+ * the whole-frame path of each Toeplitz implementation (scalar, and GFNI
+ * where the CPU has it), one frame and a batch of one, gives the same.
  */
 #include <stdint.h>
 #include <string.h>
 
 #include "vnethash.h"
 #include "fuzz_check.h"
+#include "toeplitz_impl.h"
 
 static const uint32_t type_presets[8] = {
 	VNH_HASH_TYPE_ALL,
@@ -303,6 +306,24 @@ static void check_one(int tun, unsigned int et, const uint8_t *pkt,
 		CHECK(r3.queue == (r3.hash & (tlen - 1)) % (3 + (size_t)k * 2));
 	}
 	CHECK(vnh_rss_select_queue(rss[k], r3.hash, r3.report) == r3.queue);
+	/* Each implementation's whole-frame path, one and a batch of one. */
+	if (!tun) {
+		const void *frames[1] = { pkt };
+		int gfni;
+
+		for (gfni = 0; gfni <= vnh_toeplitz_gfni_usable(); gfni++) {
+			memset(&r2, 0x5a, sizeof(r2));
+			CHECK(vnh_rss_hash_frame_with(gfni, rss[k], pkt, n,
+						      &r2) == 0);
+			CHECK(r2.hash == r3.hash && r2.report == r3.report &&
+			      r2.queue == r3.queue);
+			memset(&r2, 0x5a, sizeof(r2));
+			CHECK(vnh_rss_hash_frames_with(gfni, rss[k], frames,
+						       &n, 1, &r2) == 0);
+			CHECK(r2.hash == r3.hash && r2.report == r3.report &&
+			      r2.queue == r3.queue);
+		}
+	}
 }
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)

@@ -12,9 +12,10 @@ On the host it builds (or finds in the caches) the kernel, the patched
 QEMU and the guest's initramfs, then runs itself with --inner in the VM.
 There (the "outer VM") the patched QEMU boots a guest on the same kernel
 (TCG) with a 4-queue-pair virtio-net-pci device on a multiqueue tap,
-vhost=on, rss=on and hash=on (or hash=off). In the guest, the guest's own
-virtio_net driver programs RSS; `ethtool -x` reads its key and indirection
-table back, `ethtool -n` its hash types; an XDP program (guest_rxhash.bpf.c)
+vhost=on (or off), rss=on (or off) and hash=on (or off). In the guest, the
+guest's own virtio_net driver programs RSS; `ethtool -x` reads its key and
+indirection table back, `ethtool -n` its hash types; an XDP program
+(guest_rxhash.bpf.c)
 records for every test frame the receive queue and the hash and hash type
 the driver took from the virtio-net header (bpf_xdp_metadata_rx_hash()).
 Frames from tests/ref/framegen.py (each with an 8-byte trailer that
@@ -26,13 +27,20 @@ model (tests/ref/vnethash_ref.py) under the guest's key and types.
 Checks:
   hash    hash=on: default RSS, then `ethtool -X` (table and key) and
           `ethtool -N ... rx-flow-hash udp4 sd` in the guest, live
-  hash-novhost  (only when asked for) the same checks with vhost=off:
-          QEMU reads the tap and copies the kernel's hash into the guest's
-          header
-  all     hash, then nohash (the default)
   nohash  hash=off: VIRTIO_NET_F_HASH_REPORT not negotiated, RSS still
           steers every frame to its predicted queue (the driver has no
           hash: the XDP kfunc says -ENODATA)
+  hash-novhost  the checks of hash with vhost=off: QEMU reads the tap and
+          copies the kernel's hash into the guest's header
+  hashonly  hash=on,rss=off: HASH_REPORT without RSS, the guest sends
+          VIRTIO_NET_CTRL_MQ_HASH_CONFIG (key and types, no table) and the
+          device picks the queue: QEMU's patch 2 spreads over the queue
+          pairs in use, queue (hash & 127) % pairs, queue 0 without a
+          hash; then `ethtool -X hkey` and `-N rx-flow-hash udp4 sd`, live;
+          then `ethtool -K rxhash off` (HASH_CONFIG without types): tun's
+          own steering, every frame once, no hash, more than one queue
+  all     hash, nohash, hash-novhost, hashonly (the default). A failing
+          guest does not stop the others: every check reports PASS or FAIL
 Exit 0 when every assertion holds; 1 with a message otherwise; 77 (skip)
 never: missing prerequisites fail.
 """
@@ -75,7 +83,16 @@ XDP_TYPE = {
 F_HASH_REPORT, F_RSS, F_MQ = 57, 60, 22
 
 
+class CheckFailed(Exception):
+    """An assertion of one guest's checks failed (inner side)."""
+
+
+INNER = False
+
+
 def fail(msg):
+    if INNER:
+        raise CheckFailed(msg)
     print("FAIL: " + msg, flush=True)
     sys.exit(1)
 
@@ -190,11 +207,12 @@ def build_initrd(args, root, out):
 class Guest:
     """The patched QEMU running the guest; a line protocol on its serial."""
 
-    def __init__(self, args, hash_on, vhost):
-        props = ("virtio-net-pci,netdev=n0,mq=on,vectors=%d,rss=on,hash=%s,"
+    def __init__(self, args, hash_on, vhost, rss=True):
+        props = ("virtio-net-pci,netdev=n0,mq=on,vectors=%d,rss=%s,hash=%s,"
                  "romfile=,guest_tso4=off,guest_tso6=off,guest_ecn=off,"
                  "guest_ufo=off,guest_uso4=off,guest_uso6=off"
-                 % (2 * QUEUES + 2, "on" if hash_on else "off"))
+                 % (2 * QUEUES + 2, "on" if rss else "off",
+                    "on" if hash_on else "off"))
         cmd = [args.qemu, "-M", "pc", "-accel", "tcg,tb-size=256",
                "-m", "384", "-smp", "1", "-nodefaults", "-no-user-config",
                "-display", "none", "-serial", "stdio", "-monitor", "none",
@@ -272,8 +290,12 @@ class Guest:
             self.p.stdin.flush()
             self.p.wait(timeout=60)
         except Exception:
+            self.kill()
+
+    def kill(self):
+        if self.p.poll() is None:
             self.p.kill()
-            self.p.wait()
+        self.p.wait()
 
 
 def guest_features(g):
@@ -283,20 +305,32 @@ def guest_features(g):
     return {i for i, c in enumerate(bits) if c == "1"}
 
 
-def guest_rss(g):
-    """Key, table and hash types, as the guest's driver tells ethtool."""
+def guest_rss(g, rss=True):
+    """Key, table and hash types, as the guest's driver tells ethtool.
+    Without VIRTIO_NET_F_RSS the driver has no table (HASH_CONFIG): the
+    device's, as docs/qemu.md and QEMU's patch 2 describe it, is returned,
+    spread over the receive rings the guest uses."""
     out = g.cmd("ethtool -x eth0")
     table = []
     key = None
+    rings = None
     lines = out.splitlines()
     for i, line in enumerate(lines):
         m = re.match(r"\s*(\d+):\s+([\d\s]+)$", line)
         if m:
             table += [int(x) for x in m.group(2).split()]
+        m = re.search(r"with (\d+) RX ring", line)
+        if m:
+            rings = int(m.group(1))
         if line.startswith("RSS hash key"):
             key = bytes.fromhex(lines[i + 1].strip().replace(":", ""))
-    if not table or key is None:
-        fail("ethtool -x: no table or key:\n" + out)
+    if key is None or (rss and not table) or (not rss and table):
+        fail("ethtool -x: %s table, %s key:\n%s"
+             % ("a" if table else "no", "a" if key else "no", out))
+    if not rss:
+        if rings != QUEUES:
+            fail("ethtool -x: %s RX rings, wanted %d:\n%s" % (rings, QUEUES, out))
+        table = [i % rings for i in range(128)]
     # Linux's virtio_net never enables the _EX types (it masks them out of
     # the device's supported_hash_types): the six flows are the whole set.
     types = 0
@@ -321,8 +355,8 @@ def send_frames(sock, frames, base):
         sock.send(f + struct.pack("<II", MAGIC, base + i))
 
 
-def check_batch(g, frames, base, key, table, types, hash_on, stats):
-    want = len(frames)
+def collect(g, base, want):
+    """The guest's records of frames base..base+want-1, each exactly once."""
     deadline = time.monotonic() + 300
     n = 0
     while time.monotonic() < deadline:
@@ -345,6 +379,11 @@ def check_batch(g, frames, base, key, table, types, hash_on, stats):
         fail("%d of %d frames arrived (missing e.g. %s; extra %s)"
              % (len(recs), want, missing[:5],
                 sorted(set(recs) - set(range(base, base + want)))[:5]))
+    return recs
+
+
+def check_batch(g, frames, base, key, table, types, hash_on, stats):
+    recs = collect(g, base, len(frames))
     for i, f in enumerate(frames):
         sent = f + struct.pack("<II", MAGIC, base + i)
         q, h, t, ret, ln = recs[base + i]
@@ -370,8 +409,8 @@ def check_batch(g, frames, base, key, table, types, hash_on, stats):
         stats["reports"][er] = stats["reports"].get(er, 0) + 1
 
 
-def inner_phase(g, sock, frames, base, hash_on, stats, label):
-    key, table, types = guest_rss(g)
+def inner_phase(g, sock, frames, base, hash_on, stats, label, rss=True):
+    key, table, types = guest_rss(g, rss)
     log("%s: guest RSS: key %s, table of %d %s, types 0x%03x"
         % (label, key.hex(), len(table), sorted(set(table)), types))
     t0 = time.monotonic()
@@ -381,6 +420,32 @@ def inner_phase(g, sock, frames, base, hash_on, stats, label):
         send_frames(sock, chunk, base + s)
         check_batch(g, chunk, base + s, key, table, types, hash_on, stats)
     log("%s: %d frames exact (%.0fs)" % (label, len(frames), time.monotonic() - t0))
+    return base + len(frames)
+
+
+def unsteered_phase(g, sock, frames, base, stats, label):
+    """No hash types (HASH_CONFIG with none): QEMU leaves the queue to tun's
+    own flow steering, which no guest configuration predicts; every frame
+    must still arrive once, without a hash, and not all on one queue."""
+    t0 = time.monotonic()
+    queues = {}
+    for s in range(0, len(frames), 100):
+        chunk = frames[s:s + 100]
+        send_frames(sock, chunk, base + s)
+        recs = collect(g, base + s, len(chunk))
+        for i, f in enumerate(chunk):
+            q, h, t, ret, ln = recs[base + s + i]
+            if ln != len(f) + 8:
+                fail("frame %d: %d bytes in the guest, %d sent" % (base + s + i, ln, len(f) + 8))
+            if ret != -ENODATA:
+                fail("frame %d: rx-hash kfunc returned %d with rxhash off"
+                     % (base + s + i, ret))
+            queues[q] = queues.get(q, 0) + 1
+    stats["frames"] += len(frames)
+    log("%s: %d frames, each once, no hash, per queue %s (%.0fs)"
+        % (label, len(frames), sorted(queues.items()), time.monotonic() - t0))
+    if len(queues) < 2:
+        fail("%s: every frame on queue %s" % (label, list(queues)))
     return base + len(frames)
 
 
@@ -394,18 +459,28 @@ def make_frames(seed, count):
     return out
 
 
-def run_guest(args, hash_on, nframes, vhost=True):
+def run_guest(args, hash_on, nframes, vhost=True, rss=True):
     subprocess.run(["ip", "link", "del", TAP], stderr=subprocess.DEVNULL)
-    log("==== guest with hash=%s, vhost=%s" % ("on" if hash_on else "off",
-                                              "on" if vhost else "off"))
-    g = Guest(args, hash_on, vhost)
+    log("==== guest with hash=%s, rss=%s, vhost=%s"
+        % ("on" if hash_on else "off", "on" if rss else "off",
+           "on" if vhost else "off"))
+    g = Guest(args, hash_on, vhost, rss)
+    try:
+        return guest_checks(g, hash_on, nframes, rss)
+    except CheckFailed:
+        g.dump_transcript()
+        raise
+    finally:
+        g.kill()
+
+
+def guest_checks(g, hash_on, nframes, rss):
     # the tap appears when QEMU opens it
     for _ in range(300):
         if os.path.exists("/sys/class/net/%s" % TAP):
             break
         time.sleep(0.2)
     else:
-        g.dump_transcript()
         fail("QEMU did not create %s" % TAP)
     with open("/proc/sys/net/ipv6/conf/%s/disable_ipv6" % TAP, "w") as f:
         f.write("1")
@@ -415,35 +490,52 @@ def run_guest(args, hash_on, nframes, vhost=True):
     feats = guest_features(g)
     log("negotiated: HASH_REPORT %d, RSS %d, MQ %d"
         % (F_HASH_REPORT in feats, F_RSS in feats, F_MQ in feats))
-    if F_RSS not in feats or F_MQ not in feats:
-        fail("RSS/MQ not negotiated: %s" % sorted(feats))
+    if (F_RSS in feats) != rss or F_MQ not in feats:
+        fail("RSS %s (wanted %s), MQ %s: %s" % (F_RSS in feats, rss,
+                                                F_MQ in feats, sorted(feats)))
     if (F_HASH_REPORT in feats) != hash_on:
         fail("HASH_REPORT negotiated: %s, wanted %s" % (F_HASH_REPORT in feats, hash_on))
     g.cmd("ethtool -L eth0 combined %d" % QUEUES)
     # the frames carry random destination MACs: without vhost, QEMU's
     # receive filter would drop them unless the guest is promiscuous
     g.cmd("ip link set eth0 promisc on")
-    if hash_on:
+    if hash_on and rss:
         # virtio_net offers rxhash but leaves it off: only with it on does
         # the driver take the hash from the header (skb->hash, XDP rx-hash)
         g.cmd("ethtool -K eth0 rxhash on")
+    g.cmd("guest-rxhash load eth0 /rxhash.bpf.o")
+    if not rss:
+        # Without RSS the driver changes the queue count with
+        # VIRTIO_NET_CTRL_MQ_VQ_PAIRS_SET (ethtool -L; attaching XDP sends
+        # it too), and QEMU disables RSS and hashing on every MQ command
+        # until the next HASH_CONFIG. Turning rxhash on sends HASH_CONFIG
+        # (key and types), now with 4 queue pairs in use: last.
+        g.cmd("ethtool -K eth0 rxhash on")
     log(g.cmd("ethtool -k eth0 | grep -i hash"))
     log(g.cmd("ethtool -l eth0"))
-    g.cmd("guest-rxhash load eth0 /rxhash.bpf.o")
     sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, 0)
     sock.bind((TAP, 0))
     stats = {"frames": 0, "queues": {}, "reports": {}}
-    frames = make_frames(4711 if hash_on else 815, nframes)
+    frames = make_frames((4711 if rss else 5150) if hash_on else 815, nframes)
     if hash_on:
         half = len(frames) * 3 // 5
-        base = inner_phase(g, sock, frames[:half], 0, hash_on, stats, "default RSS")
-        # live changes in the guest: table, key, and UDPv4 hashed as IPv4
-        g.cmd("ethtool -X eth0 weight 1 2 0 1")
+        base = inner_phase(g, sock, frames[:half], 0, hash_on, stats,
+                           "default RSS" if rss else "HASH_CONFIG", rss)
+        # live changes in the guest: table (RSS only), key, and UDPv4
+        # hashed as IPv4
+        if rss:
+            g.cmd("ethtool -X eth0 weight 1 2 0 1")
         g.cmd("ethtool -X eth0 hkey " + ":".join(
             "%02x" % ((i * 37 + 11) & 0xff) for i in range(40)))
         g.cmd("ethtool -N eth0 rx-flow-hash udp4 sd")
-        inner_phase(g, sock, frames[half:], base, hash_on, stats,
-                    "after ethtool -X/-N")
+        base = inner_phase(g, sock, frames[half:], base, hash_on, stats,
+                           "after ethtool -X/-N", rss)
+        if not rss:
+            # rxhash off: HASH_CONFIG with no hash types; nothing to report
+            # and no hash to spread by (QEMU patch 2)
+            g.cmd("ethtool -K eth0 rxhash off")
+            unsteered_phase(g, sock, make_frames(6161, 200), base, stats,
+                            "HASH_CONFIG without types")
     else:
         inner_phase(g, sock, frames, 0, hash_on, stats, "hash=off")
     log("frames per queue %s, per report %s"
@@ -455,21 +547,43 @@ def run_guest(args, hash_on, nframes, vhost=True):
     return stats["frames"]
 
 
+CHECKS = {
+    # name: (hash_on, vhost, rss, frames as a share of --frames)
+    "hash": (True, True, True, 1),
+    "nohash": (False, True, True, 4),
+    "hash-novhost": (True, False, True, 4),
+    "hashonly": (True, True, False, 4),
+}
+
+
 def run_inner(args):
+    global INNER
+    INNER = True
     for dev in ("/dev/vhost-net", "/dev/net/tun"):
         if not os.path.exists(dev):
             fail("%s missing in the VM" % dev)
+    names = list(CHECKS) if args.check == "all" else [args.check]
     total = 0
+    failed = []
     t0 = time.monotonic()
-    if args.check in ("hash", "all"):
-        total += run_guest(args, True, args.frames)
-    if args.check in ("nohash", "all"):
-        total += run_guest(args, False, max(400, args.frames // 4))
-    # not in "all" yet: its first run lost every frame to QEMU's MAC filter
-    # (fixed with promiscuous mode since, not rerun: docs/qemu.md)
-    if args.check == "hash-novhost":
-        total += run_guest(args, True, max(400, args.frames // 4), vhost=False)
-    log("PASS: %d frames, every one exact (%.0fs)" % (total, time.monotonic() - t0))
+    for name in names:
+        hash_on, vhost, rss, share = CHECKS[name]
+        n = args.frames if share == 1 else max(400, args.frames // share)
+        t1 = time.monotonic()
+        try:
+            got = run_guest(args, hash_on, n, vhost=vhost, rss=rss)
+        except CheckFailed as e:
+            log("FAIL %s: %s (%.0fs)" % (name, e, time.monotonic() - t1))
+            failed.append(name)
+            continue
+        total += got
+        log("PASS %s: %d frames checked, none wrong (%.0fs)"
+            % (name, got, time.monotonic() - t1))
+    if failed:
+        print("FAIL: %s (passed: %s)" % (", ".join(failed), ", ".join(
+            n for n in names if n not in failed) or "none"), flush=True)
+        return 1
+    log("PASS: %d frames checked, none wrong (%.0fs)" % (total, time.monotonic() - t0))
     return 0
 
 
@@ -477,8 +591,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--builddir", required=True)
     ap.add_argument("--frames", type=int, default=2000)
-    ap.add_argument("--check", choices=("hash", "hash-novhost", "nohash", "all"),
-                    default="all")
+    ap.add_argument("--check", choices=tuple(CHECKS) + ("all",), default="all")
     ap.add_argument("--timeout", type=int, default=3000)
     ap.add_argument("--inner", action="store_true")
     ap.add_argument("--qemu")

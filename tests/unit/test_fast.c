@@ -10,12 +10,16 @@
  * path answers, its report type and hash input (bytes in place in the
  * packet) must be the general rules'; it must answer for the common
  * shapes, and say VNH_FAST_MISS for the others. And vnh_rss_hash_frames(),
- * which builds on it, against vnh_rss_hash_frame() frame by frame.
+ * which builds on it, against vnh_rss_hash_frame() frame by frame; and the
+ * whole-frame path of each Toeplitz implementation (scalar, GFNI where the
+ * CPU has it), one frame and many at a time, against the general rules and
+ * the bit-by-bit hash.
  */
 #include <errno.h>
 #include <linux/types.h>
 #include <string.h>
 
+#include "toeplitz_impl.h"
 #include "util.h"
 
 struct tbuf {
@@ -267,12 +271,116 @@ static void test_batch_matches_single(void **state)
 	vnh_rss_free(rss);
 }
 
+/*
+ * Every shape, cut at every length, under random hash types, keys and
+ * indirection tables: the whole-frame path of implementation @gfni gives
+ * the general rules' report, the bit-by-bit hash of their input and the
+ * queue of the test's own copy of the table; one call per frame and one
+ * call for all of them.
+ */
+static void check_frame_impl(int gfni)
+{
+	static struct fb fbs[S_N];
+	static uint16_t table[256];
+	static const void *frames[2048];
+	static size_t lens[2048];
+	static struct vnh_result got[2048], want[2048];
+	struct vnh_rss *rss = vnh_rss_new();
+	unsigned long hashed = 0;
+	uint8_t key[40], t[4];
+	size_t i, n, tlen;
+	int round, s;
+
+	assert_non_null(rss);
+	rnd_seed(20 + (unsigned int)gfni);
+	for (round = 0; round < 60; round++) {
+		__u32 types;
+		uint16_t uncl;
+
+		rnd_bytes(key, sizeof(key));
+		rnd_bytes(t, sizeof(t));
+		types = (round % 3 ? ((__u32)t[0] << 8 | t[1]) : 0xffffffffu) &
+			VNH_HASH_TYPE_ALL;
+		tlen = (size_t)1 << (t[2] % 9);
+		for (i = 0; i < tlen; i++) {
+			rnd_bytes(t, 2);
+			table[i] = (uint16_t)((t[0] << 8 | t[1]) & 0x7fff);
+		}
+		rnd_bytes(t, 2);
+		uncl = (uint16_t)((t[0] << 8 | t[1]) & 0x7fff);
+		assert_int_equal(vnh_rss_set_key(rss, key, sizeof(key)), 0);
+		assert_int_equal(vnh_rss_set_hash_types(rss, types), 0);
+		assert_int_equal(vnh_rss_set_table(rss, table, tlen), 0);
+		assert_int_equal(vnh_rss_set_unclassified(rss, uncl), 0);
+		n = 0;
+		for (s = 0; s < S_N; s++) {
+			size_t full = build(&fbs[s], (enum shape)s), cut;
+
+			for (cut = 0; cut <= full; cut++) {
+				struct tbuf pkt = { fbs[s].d, cut };
+				struct vnh_hash_input in;
+				__u32 rep = vnh_rules_eth(&pkt, types, &in);
+				struct vnh_result *w = &want[n];
+
+				w->report = (uint16_t)rep;
+				w->hash = rep == VNH_REPORT_NONE ? 0 :
+					  vnh_toeplitz(key, sizeof(key),
+						       in.data, in.len);
+				w->queue = rep == VNH_REPORT_NONE ? uncl :
+					   table[w->hash & (tlen - 1)];
+				hashed += rep != VNH_REPORT_NONE;
+				frames[n] = fbs[s].d;
+				lens[n++] = cut;
+				assert_int_equal(vnh_rss_hash_frame_with(gfni,
+					rss, fbs[s].d, cut, &got[0]), 0);
+				assert_int_equal(got[0].report, w->report);
+				assert_int_equal(got[0].hash, w->hash);
+				assert_int_equal(got[0].queue, w->queue);
+			}
+		}
+		memset(got, 0xa5, sizeof(got));
+		assert_int_equal(vnh_rss_hash_frames_with(gfni, rss, frames,
+							  lens, n, got), 0);
+		for (i = 0; i < n; i++) {
+			assert_int_equal(got[i].report, want[i].report);
+			assert_int_equal(got[i].hash, want[i].hash);
+			assert_int_equal(got[i].queue, want[i].queue);
+		}
+	}
+	assert_true(hashed > 5000);
+	assert_int_equal(vnh_rss_hash_frame_with(gfni, NULL, frames[0], 1,
+						 got), -EINVAL);
+	assert_int_equal(vnh_rss_hash_frame_with(gfni, rss, NULL, 1, got),
+			 -EINVAL);
+	assert_int_equal(vnh_rss_hash_frame_with(gfni, rss, NULL, 0, NULL),
+			 -EINVAL);
+	assert_int_equal(vnh_rss_hash_frame_with(gfni, rss, NULL, 0, got), 0);
+	assert_int_equal(got[0].report, VNH_REPORT_NONE);
+	vnh_rss_free(rss);
+}
+
+static void test_frame_scalar(void **state)
+{
+	(void)state;
+	check_frame_impl(0);
+}
+
+static void test_frame_gfni(void **state)
+{
+	(void)state;
+	if (!vnh_toeplitz_gfni_usable())
+		skip();	/* reported as skipped, not passed */
+	check_frame_impl(1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fast_matches_general),
 		cmocka_unit_test(test_fast_l3_matches_general),
 		cmocka_unit_test(test_batch_matches_single),
+		cmocka_unit_test(test_frame_scalar),
+		cmocka_unit_test(test_frame_gfni),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

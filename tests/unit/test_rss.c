@@ -373,6 +373,69 @@ static void test_copy_and_max_queue(void **state)
 	vnh_rss_free(b);
 }
 
+/*
+ * vnh_rss_equal(): a copy is equal; each field changed alone (key bytes,
+ * key length, hash types, one table entry, table length, unclassified
+ * queue) makes it unequal, and changing it back makes it equal again.
+ */
+static void test_equal(void **state)
+{
+	struct vnh_rss *a = configured_rss(), *b = new_rss();
+	uint8_t key[VNH_KEY_SIZE_MAX];
+	uint16_t table[8], big[64];
+	const uint16_t *t;
+	const uint8_t *k;
+	size_t klen, tlen;
+
+	(void)state;
+	assert_false(vnh_rss_equal(a, b));
+	vnh_rss_copy(b, a);
+	assert_true(vnh_rss_equal(a, b));
+	assert_true(vnh_rss_equal(a, a));
+	assert_true(vnh_rss_equal(NULL, NULL));
+	assert_false(vnh_rss_equal(a, NULL));
+	assert_false(vnh_rss_equal(NULL, a));
+
+	k = vnh_rss_key(a, &klen);
+	memcpy(key, k, klen);
+	key[klen - 1] ^= 1;
+	assert_int_equal(vnh_rss_set_key(b, key, klen), 0);
+	assert_false(vnh_rss_equal(a, b));
+	key[klen - 1] ^= 1;
+	assert_int_equal(vnh_rss_set_key(b, key, klen - 1), 0);
+	assert_false(vnh_rss_equal(a, b));
+	assert_int_equal(vnh_rss_set_key(b, key, klen), 0);
+	assert_true(vnh_rss_equal(a, b));
+
+	assert_int_equal(vnh_rss_set_hash_types(b, vnh_rss_hash_types(a) ^
+						VNH_HASH_TYPE_UDPV6), 0);
+	assert_false(vnh_rss_equal(a, b));
+	assert_int_equal(vnh_rss_set_hash_types(b, vnh_rss_hash_types(a)), 0);
+	assert_true(vnh_rss_equal(a, b));
+
+	t = vnh_rss_table(a, &tlen);
+	assert_int_equal(tlen, 64);
+	memcpy(table, t, sizeof(table));
+	assert_int_equal(vnh_rss_set_table(b, table, 8), 0);	/* length */
+	assert_false(vnh_rss_equal(a, b));
+	memcpy(big, t, sizeof(big));
+	big[63] = (uint16_t)(big[63] + 1);			/* last entry */
+	assert_int_equal(vnh_rss_set_table(b, big, 64), 0);
+	assert_false(vnh_rss_equal(a, b));
+	big[63] = t[63];
+	assert_int_equal(vnh_rss_set_table(b, big, 64), 0);
+	assert_true(vnh_rss_equal(a, b));
+
+	assert_int_equal(vnh_rss_set_unclassified(b,
+		(uint16_t)(vnh_rss_unclassified(a) + 1)), 0);
+	assert_false(vnh_rss_equal(a, b));
+	assert_int_equal(vnh_rss_set_unclassified(b, vnh_rss_unclassified(a)),
+			 0);
+	assert_true(vnh_rss_equal(a, b));
+	vnh_rss_free(a);
+	vnh_rss_free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -384,6 +447,7 @@ int main(void)
 		cmocka_unit_test(test_setters_accept_limits),
 		cmocka_unit_test(test_spread),
 		cmocka_unit_test(test_copy_and_max_queue),
+		cmocka_unit_test(test_equal),
 	};
 
 	return cmocka_run_group_tests_name("rss", tests, NULL, NULL);

@@ -60,6 +60,31 @@ NAME is one of:
              frame (so the same), steer with none
   bench-mechanism  bench/bench_mechanism (4 queues; noqueue; 1 queue):
              every mechanism measured, no frame lost or misreported
+  The series' claims (tests/vm/claims_vm.py in the VM, the model here):
+    owner    frames with tap A's hash mirred (prio qdisc + matchall +
+             mirred, after A's queue selection) into tap B: B reports
+             NONE/0 whether B selects a queue (2 queues), has one queue
+             and no program, or skips selection (skbedit queue_mapping);
+             B with its own program reports its own hash
+    gso      TCP (TCP_REPAIR sockets, no peer) out through a 2-queue tap:
+             with TUNSETOFFLOAD TSO, GSO frames with the flow's hash; without,
+             software segments, each with the hash (fewer program runs than
+             segments: segmented after queue selection)
+    vnetbe   TUNSETVNETBE / TUNSETVNETLE with TSO: the virtio_net_hdr fields
+             follow the setting, hash_value/hash_report stay little endian
+    xdp      bpf_redirect into the tap from XDP on a veth: native XDP
+             (xdp_frame) header all zero, the program never runs; generic
+             XDP (an skb) steered and reported as the model says
+    failslab failslab on skbuff_ext_cache: every frame delivered, NONE,
+             one failed allocation per hash, sender's wmem back to 0
+    tun-selftest  tools/testing/selftests/net/tun (patch 0008), built from
+             the kernel tree: every tun_vnet_hash test passes, none skipped
+
+With VNETHASH_KERNEL_VARIANT=debug (suite vmdebug) the kernel is the
+debug variant (kernel/config-debug.fragment: KASAN, kmemleak, lockdep,
+DEBUG_ATOMIC_SLEEP, PREEMPT + DEBUG_PREEMPT), VM timeouts are tripled,
+and every VM run also fails on any report in the guest's kernel log or
+from kmemleak (scanned after the command): see check_debug_log().
 
 Exit 0 when every assertion holds; 1 with a message otherwise.
 """
@@ -80,6 +105,13 @@ import framegen  # noqa: E402
 import vnethash_ref as ref  # noqa: E402
 
 KVER = os.environ.get("VNETHASH_KERNEL_VERSION", "7.3")
+# kernel/build.sh --variant (it reads the same variable): "debug" is the
+# KASAN + kmemleak + lockdep kernel (kernel/config-debug.fragment, suite
+# vmdebug), where every VM run also checks the guest's kernel log.
+VARIANT = os.environ.get("VNETHASH_KERNEL_VARIANT", "")
+DEBUG = VARIANT == "debug"
+# Generic KASAN, lockdep and kmemleak under TCG: every run is slower.
+TIMEOUT_SCALE = 3 if DEBUG else 1
 
 DEFAULT_KEY = bytes.fromhex(
     "6d5a56da255b0ec24167253d43a38fb0d0ca2bcbae7b30b477cb2da38030f20c"
@@ -110,8 +142,9 @@ class VM:
             self.kernel = os.environ["VNETHASH_VM_KERNEL"]
             return self.kernel
         t0 = time.monotonic()
-        log("kernel: Linux %s, kernel/build.sh (a build from scratch takes "
-            "minutes; progress lines follow)" % KVER)
+        log("kernel: Linux %s%s, kernel/build.sh (a build from scratch "
+            "takes minutes; progress lines follow)"
+            % (KVER, ", variant " + VARIANT if VARIANT else ""))
         p = subprocess.run([os.path.join(SRC, "kernel", "build.sh"), "-q",
                             "--kernel", KVER],
                            stdout=subprocess.PIPE, text=True)
@@ -121,22 +154,127 @@ class VM:
         log("kernel: %s (%.0fs)" % (self.kernel, time.monotonic() - t0))
         return self.kernel
 
-    def run(self, cmd, timeout=900, env=()):
-        """Run cmd (a list) in a fresh VM; return (rc, stdout, stderr)."""
+    def run(self, cmd, timeout=900, env=(), append=None):
+        """Run cmd (a list) in a fresh VM; return (rc, stdout, stderr).
+        On the debug kernel the command runs under DEBUG_WRAP, and the
+        guest's kernel log and kmemleak's findings are checked after it."""
+        timeout *= TIMEOUT_SCALE
         vmcmd = [os.path.join(SRC, "kernel", "vm-run.sh"),
                  "--kernel", self.build(), "--timeout", str(timeout),
                  "--cwd", SRC]
+        if append:
+            vmcmd += ["--append", append]
         for e in env:
             vmcmd += ["--env", e]
+        wrapped = cmd
+        if DEBUG:
+            wrap = os.path.join(workdir(self.args), "debug-wrap.sh")
+            with open(wrap, "w") as f:
+                f.write(DEBUG_WRAP)
+            wrapped = ["/bin/sh", wrap] + cmd
         t0 = time.monotonic()
-        p = subprocess.run(vmcmd + ["--"] + cmd, stdout=subprocess.PIPE,
+        p = subprocess.run(vmcmd + ["--"] + wrapped, stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE, text=True)
         log("vm: %s -> exit %d (%.1fs)" % (" ".join(cmd)[:120], p.returncode,
                                            time.monotonic() - t0))
         if p.returncode in (124, 125):
             fail("the VM did not run the command (exit %d):\n%s"
                  % (p.returncode, p.stderr[-3000:]))
-        return p.returncode, p.stdout, p.stderr
+        err = p.stderr
+        if DEBUG:
+            err = check_debug_log(err, " ".join(cmd)[:120])
+        return p.returncode, p.stdout, err
+
+
+# The debug kernel (VNETHASH_KERNEL_VARIANT=debug): the command runs
+# between two kmemleak scans, and after it the guest's whole kernel log
+# (boot included) and kmemleak's report go to stderr between markers,
+# where check_debug_log() reads them. The first scan and `clear` set
+# aside what boot left behind; the objects the command leaves
+# unreferenced are reported by the scans after it (kmemleak reports an
+# object only when a scan finds it unreferenced with the same contents
+# as in the scan before, and at least 5 s old: so sleep, then scan twice).
+DEBUG_WRAP = r"""
+km=/sys/kernel/debug/kmemleak
+mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug
+if [ -w $km ]; then echo scan > $km; echo clear > $km; fi
+"$@"
+rc=$?
+{
+	echo "@@VNH-DEBUG-BEGIN@@"
+	if [ -w $km ]; then
+		sleep 6
+		echo scan > $km && echo scan > $km && echo "kmemleak: scanned"
+		echo "@@VNH-KMEMLEAK@@"
+		cat $km
+		echo "@@VNH-KMEMLEAK-END@@"
+	else
+		echo "kmemleak: no $km"
+	fi
+	echo "lockdep: $(awk '/debug_locks:/ {print $2}' /proc/lockdep_stats 2>/dev/null)"
+	echo "@@VNH-DMESG@@"
+	dmesg
+	echo "@@VNH-DEBUG-END@@"
+} >&2
+exit $rc
+"""
+
+# What counts as a report in the kernel log: KASAN ("BUG: KASAN: ..."),
+# lockdep ("WARNING: possible circular locking dependency detected",
+# "inconsistent lock state", "suspicious RCU usage"), sleeping in atomic
+# context and DEBUG_PREEMPT ("BUG: sleeping function called from invalid
+# context", "BUG: using smp_processor_id() in preemptible"), any WARN_ON
+# ("WARNING: CPU: ..."), oopses, kmemleak's own line, list corruption.
+DEBUG_REPORT = re.compile(
+    r"BUG:|WARNING:|KASAN|kmemleak: \d+ new suspected|unreferenced object|"
+    r"possible (circular|recursive) locking|inconsistent lock state|"
+    r"suspicious RCU usage|INFO: |Call Trace:|general protection|Oops|"
+    r"list_(add|del) corruption|kernel BUG|stack segment|RIP: ")
+DEBUG_SUMMARY = {"runs": 0}
+
+
+def check_debug_log(err, what):
+    """Fail on any KASAN / kmemleak / lockdep / BUG / WARNING report in the
+    guest's kernel log; return stderr without the debug block."""
+    b = err.find("@@VNH-DEBUG-BEGIN@@")
+    e = err.find("@@VNH-DEBUG-END@@")
+    if b < 0 or e < b:
+        fail("%s: the debug kernel's log did not come back (the VM stopped "
+             "early?)\n%s" % (what, err[-3000:]))
+    block, rest = err[b:e], err[:b] + err[e + len("@@VNH-DEBUG-END@@"):]
+    dmesg = block.split("@@VNH-DMESG@@", 1)[1] if "@@VNH-DMESG@@" in block \
+        else ""
+    leaks = ""
+    if "@@VNH-KMEMLEAK@@" in block:
+        leaks = block.split("@@VNH-KMEMLEAK@@", 1)[1].split(
+            "@@VNH-KMEMLEAK-END@@", 1)[0].strip()
+    # The checkers are on: otherwise "no report" would mean nothing.
+    if "KernelAddressSanitizer initialized" not in dmesg:
+        fail("%s: no 'KernelAddressSanitizer initialized' in the guest's "
+             "log: not a KASAN kernel?" % what)
+    if "kmemleak: scanned" not in block:
+        fail("%s: kmemleak did not scan (%s)" % (what, block[:500]))
+    m = re.search(r"lockdep: (\d+)", block)
+    if not m or m.group(1) != "1":
+        fail("%s: lockdep is not active at the end of the run "
+             "(debug_locks %s): it turned itself off after a report, or "
+             "the kernel lacks it\n%s"
+             % (what, m.group(1) if m else "absent", dmesg[-4000:]))
+    bad = [line for line in dmesg.splitlines() if DEBUG_REPORT.search(line)]
+    if leaks or bad:
+        fail("%s: the debug kernel reported problems:\n%s%s\n--- dmesg "
+             "(last 150 lines) ---\n%s"
+             % (what, "kmemleak:\n" + leaks[:6000] + "\n" if leaks else "",
+                "\n".join(bad[:60]),
+                "\n".join(dmesg.splitlines()[-150:])))
+    DEBUG_SUMMARY["runs"] += 1
+    DEBUG_SUMMARY["lines"] = DEBUG_SUMMARY.get("lines", 0) + \
+        len(dmesg.splitlines())
+    log("debug kernel: %s: KASAN on, kmemleak scanned after the command "
+        "(no unreferenced object), lockdep still on (debug_locks 1), "
+        "guest dmesg %d lines with no BUG/WARNING/KASAN/lockdep/kmemleak "
+        "report" % (what[:60], len(dmesg.splitlines())))
+    return rest
 
 
 def workdir(args):
@@ -173,7 +311,17 @@ def expected(frame, types, key, nqueues, table_size, unclassified):
     return h, report, table[h & (table_size - 1)]
 
 
-def check_verify(vm, args, hdr, one_queue=False):
+# verify20-noqueue: the tap gets the noqueue qdisc (default_qdisc, which the
+# tap's queues get when it comes up), so that no qdisc sits between queue
+# selection and transmission and the kernel carries the hash without an skb
+# extension (patch 0002, tun_vnet_hash_direct()). The shell reads the sysctl
+# back and says so on stderr; the check insists on it.
+NOQUEUE_SH = ('echo noqueue > /proc/sys/net/core/default_qdisc && '
+              'q=$(cat /proc/sys/net/core/default_qdisc) && '
+              '[ "$q" = noqueue ] && echo "default_qdisc=$q" >&2 && exec "$@"')
+
+
+def check_verify(vm, args, hdr, one_queue=False, noqueue=False):
     frames = mixed_frames(4242, 12000)
     cap = os.path.join(workdir(args), "mixed.pcap")
     framegen.write_pcap(cap, frames)
@@ -200,7 +348,13 @@ def check_verify(vm, args, hdr, one_queue=False):
                      "--table-size", str(tsize), "--unclassified", str(uncl)]
         cmd = [args.vnethash, "verify", "vmtap0", "--queues", str(nq),
                "--vnet-hdr", str(hdr), "--pcap", cap, "--json"] + flags
+        if noqueue:
+            cmd = ["/bin/sh", "-c", NOQUEUE_SH, "sh"] + cmd
+            desc += ", noqueue qdisc"
         rc, out, err = vm.run(cmd)
+        if noqueue and "default_qdisc=noqueue" not in err:
+            fail("%s: the VM did not switch default_qdisc to noqueue (exit %d)"
+                 "\n%s" % (desc, rc, err[-2000:]))
         summary, per_frame = parse_verify(out, frames, desc)
         if rc != 0 or not summary.get("ok"):
             bad = [o for o in per_frame if o["result"] not in ("ok", "unsendable")]
@@ -320,11 +474,15 @@ MEM_SCRIPT = r"""
 set -e
 slab() { awk '/^Slab:/ {print $2}' /proc/meminfo; }
 ext() { awk '$1 == "skbuff_ext_cache" {print $2; f=1} END {if (!f) print "n/a"}' /proc/slabinfo 2>/dev/null || echo n/a; }
+# Shrinking every cache also empties KASAN's quarantine of freed objects
+# (kmem_cache_shrink -> kasan_cache_shrink), which on the debug kernel
+# would otherwise count as slab growth.
+shrink() { for f in /sys/kernel/slab/*/shrink; do echo 1 > "$f"; done 2>/dev/null || true; }
 "$VNETHASH" verify vmmem0 --queues 4 --vnet-hdr 20 --quiet --pcap "$WARM" >/dev/null
-sync; echo 3 > /proc/sys/vm/drop_caches 2>/dev/null || true
+sync; echo 3 > /proc/sys/vm/drop_caches 2>/dev/null || true; shrink
 echo "before slab=$(slab) ext=$(ext)"
 "$VNETHASH" verify vmmem0 --queues 4 --vnet-hdr 20 --quiet --pcap "$MANY" | tail -n 3
-sync; echo 3 > /proc/sys/vm/drop_caches 2>/dev/null || true
+sync; echo 3 > /proc/sys/vm/drop_caches 2>/dev/null || true; shrink
 echo "after slab=$(slab) ext=$(ext)"
 """
 
@@ -822,12 +980,475 @@ def check_bench_mechanism(vm, args):
         % len(BENCH_CONFIGS))
 
 
+# ---- the series' claims (issue 8 item 5): owner, gso, vnetbe, xdp, failslab --
+# tests/vm/claims_vm.py sets things up in the VM and prints what the taps'
+# queues got; the expectation is computed here with the Python model.
+
+VIRTIO_NET_HDR_F_NEEDS_CSUM = 1
+GSO_NONE, GSO_TCPV4, GSO_TCPV6 = 0, 1, 4
+
+
+def vnet_hdr(hexs, big_endian=False):
+    """The 20-byte header a tap's reader got: the virtio_net_hdr fields in
+    the header's byte order, num_buffers and the hash fields little endian
+    (they only exist in VERSION_1 headers)."""
+    b = bytes.fromhex(hexs)
+    import struct
+    e = ">" if big_endian else "<"
+    hdr_len, gso_size, csum_start, csum_offset = struct.unpack_from(
+        e + "4H", b, 2)
+    num_buffers, lo, hi, report, padding = struct.unpack_from("<5H", b, 10)
+    return {"flags": b[0], "gso_type": b[1], "hdr_len": hdr_len,
+            "gso_size": gso_size, "csum_start": csum_start,
+            "csum_offset": csum_offset, "num_buffers": num_buffers,
+            "hash": lo | hi << 16, "report": report, "padding": padding,
+            "raw": b}
+
+
+def distinct_frames(seed, count):
+    """count distinct mixed frames a tap can send (14..1514 bytes)."""
+    g = framegen.FrameGen(seed)
+    out, seen = [], set()
+    while len(out) < count:
+        f = g.frame()[0]
+        if 14 <= len(f) <= 1514 and f not in seen:
+            seen.add(f)
+            out.append(f)
+    return out
+
+
+def run_claims(vm, args, name, job, timeout=900, append=None):
+    d = workdir(args)
+    jpath = os.path.join(d, "claims-%s.json" % name)
+    with open(jpath, "w") as f:
+        json.dump(job, f)
+    rc, out, err = vm.run(["python3", os.path.join(HERE, "claims_vm.py"),
+                           jpath], timeout=timeout, append=append,
+                          env=["VNETHASH=" + args.vnethash,
+                               "PYTHONDONTWRITEBYTECODE=1"])
+    rx, info, done = [], [], False
+    for line in out.splitlines():
+        if not line.startswith("{"):
+            continue
+        o = json.loads(line)
+        if "rx" in o:
+            rx.append(o["rx"])
+        elif "info" in o:
+            info.append(o["info"])
+        elif o.get("done"):
+            done = True
+    if rc != 0 or not done:
+        fail("%s: claims_vm.py exit %d\n%s\n%s" % (name, rc, out[-2000:],
+                                                   err[-3000:]))
+    return rx, info
+
+
+def by_frame(rx, phase):
+    got = {}
+    for r in rx:
+        if r["phase"] == phase:
+            got.setdefault(r["i"], []).append(r)
+    return got
+
+
+def check_hash_hdr(desc, h, want_hash, want_report):
+    if h["report"] != want_report or h["hash"] != want_hash or \
+            h["num_buffers"] or h["padding"]:
+        fail("%s: header %s: hash 0x%08x report %d (num_buffers %d, "
+             "padding %d), want 0x%08x/%d" % (desc, h["raw"].hex(),
+                                               h["hash"], h["report"],
+                                               h["num_buffers"],
+                                               h["padding"], want_hash,
+                                               want_report))
+
+
+def check_zero_hdr(desc, h):
+    if any(h["raw"]):
+        fail("%s: header %s, want 20 zero bytes (no offload, report NONE, "
+             "hash 0, no stale byte)" % (desc, h["raw"].hex()))
+
+
+def check_owner(vm, args):
+    """A packet carrying tap A's hash (A's steering program reported it)
+    mirred from A's qdisc into tap B: B never reports A's hash. Three ways
+    into B: ndo_select_queue (2 queues, no program: the extension is
+    dropped there), a single-queue tap without a program (no queue
+    selection: only tun_put_user()'s owner check), and skbedit
+    queue_mapping on B's egress (skip_txqueue: again only the owner
+    check); and B with its own program and key: B's hash, not A's."""
+    per = 60
+    rnd = random.Random(8)
+    key_e = bytes(rnd.randrange(256) for _ in range(40))
+    phases = [["mirror-mq", "mirror", "ownB", 2],
+              ["redirect-1q", "redirect", "ownC", 1],
+              ["mirror-skipq", "mirror", "ownD", 2],
+              ["mirror-prog", "mirror", "ownE", 2]]
+    frames = distinct_frames(880, per * len(phases))
+    cap = os.path.join(workdir(args), "owner.pcap")
+    framegen.write_pcap(cap, frames)
+    rx, info = run_claims(vm, args, "owner", {
+        "scenario": "owner", "pcap": cap, "key_e": key_e.hex(),
+        "phases": phases})
+    for k, (phase, action, target, _) in enumerate(phases):
+        got = by_frame(rx, phase)
+        with_a_hash = 0
+        for i in range(per):
+            f = frames[k * per + i]
+            copies = got.get(i, [])
+            desc = "%s: frame %d" % (phase, i)
+            on_a = [c for c in copies if c["dev"] == "ownA"]
+            on_t = [c for c in copies if c["dev"] == target]
+            if len(on_t) != 1 or len(on_a) != (action == "mirror") or \
+                    len(copies) != len(on_a) + len(on_t):
+                fail("%s: arrived %s, want once on %s%s\n%s"
+                     % (desc, [(c["dev"], c["q"]) for c in copies], target,
+                        " and once on ownA" if action == "mirror" else
+                        " only", f.hex()))
+            h_a, rep_a, q_a = expected(f, VNH_ALL, DEFAULT_KEY, 2, 128, 0)
+            if rep_a:
+                with_a_hash += 1
+            if on_a:
+                check_hash_hdr(desc + " on ownA", vnet_hdr(on_a[0]["hdr"]),
+                               h_a, rep_a)
+                if on_a[0]["q"] != q_a:
+                    fail("%s on ownA: queue %d, model %d"
+                         % (desc, on_a[0]["q"], q_a))
+            t = vnet_hdr(on_t[0]["hdr"])
+            if target == "ownE":
+                h_e, rep_e, q_e = expected(f, VNH_ALL, key_e, 2, 128, 0)
+                check_hash_hdr(desc + " on ownE", t, h_e, rep_e)
+                if on_t[0]["q"] != q_e:
+                    fail("%s on ownE: queue %d, model %d"
+                         % (desc, on_t[0]["q"], q_e))
+            else:
+                check_zero_hdr(desc + " on " + target, t)
+                if target == "ownD" and on_t[0]["q"] != 1:
+                    fail("%s on ownD: queue %d, skbedit says 1"
+                         % (desc, on_t[0]["q"]))
+        if with_a_hash < per // 2:
+            fail("%s: only %d of %d frames had a hash from A's program"
+                 % (phase, with_a_hash, per))
+        log("ok - owner %s (%s into %s): %d frames, %d with A's hash; %s"
+            % (phase, action, target, per, with_a_hash,
+               "ownE reported its own program's hash (its key), on its "
+               "model queue" if target == "ownE" else
+               "every copy in %s: report NONE, hash 0, header all zero%s"
+               % (target, " (queue 1, skbedit)" if target == "ownD" else "")
+               + ("; ownA got each frame with the model's hash and queue"
+                  if action == "mirror" else "; ownA got none")))
+    outq = [i["outq"] for i in info if "outq" in i]
+    if outq != [0]:
+        fail("owner: the sending socket still holds %s bytes of frames "
+             "(skbs not freed)" % outq)
+    log("ok - owner: every sent skb freed (sender's wmem back to 0)")
+
+
+def gso_flows(rnd, count, v6_from):
+    return [{"family": 6 if k >= v6_from else 4,
+             "sport": rnd.randrange(1024, 65536),
+             "dport": rnd.randrange(1, 65536),
+             "seq": rnd.randrange(1, 1 << 30), "bytes": 8000}
+            for k in range(count)]
+
+
+def tcp_fields(frame):
+    import struct
+    et = struct.unpack_from("!H", frame, 12)[0]
+    if et == 0x0800:
+        l4 = 14 + (frame[14] & 15) * 4
+        end = 14 + struct.unpack_from("!H", frame, 16)[0]
+        pseudo = frame[26:34] + struct.pack("!BBH", 0, 6, end - l4)
+    else:
+        l4 = 54
+        end = 54 + struct.unpack_from("!H", frame, 18)[0]
+        pseudo = frame[22:54] + struct.pack("!IBBBB", end - l4, 0, 0, 0, 6)
+    sport, dport, seq = struct.unpack_from("!HHI", frame, l4)
+    doff = (frame[l4 + 12] >> 4) * 4
+    return {"l4": l4, "sport": sport, "dport": dport, "seq": seq,
+            "payload": frame[l4 + doff:end], "end": end,
+            "csum_ok": framegen._csum(pseudo + frame[l4:end]) == 0}
+
+
+def flow_data(k, size):
+    return bytes((j * 7 + k * 13) & 0xFF for j in range(size))
+
+
+def check_gso_phase(rx, info, phase, mss):
+    """Every frame of every flow: the model's hash, report and queue; the
+    payload reassembled by sequence number equals what the socket sent;
+    with TSO (offload) GSO frames with gso_size = MSS, without it
+    software segments no larger than the MSS with a valid checksum."""
+    name, offload, endian = phase["name"], phase["offload"], phase["endian"]
+    be = endian == "be"
+    got = by_frame(rx, name)
+    gso_frames = data_frames = 0
+    for k, fl in enumerate(phase["flows"]):
+        frames = got.get(k, [])
+        data = flow_data(k, fl["bytes"])
+        buf = bytearray(len(data))
+        have = bytearray(len(data))
+        flow_gso = 0
+        for r in frames:
+            f = bytes.fromhex(r["frame"])
+            desc = "%s flow %d (%s) frame %s" % (name, k, "IPv6" if
+                                                 fl["family"] == 6 else
+                                                 "IPv4", f[:80].hex())
+            h = vnet_hdr(r["hdr"], be)
+            hv, rep, q = expected(f, VNH_ALL, DEFAULT_KEY, 2, 128, 0)
+            want = ("tcpv6", "tcpv6_ex") if fl["family"] == 6 else ("tcpv4",)
+            if REPORTS[rep] not in want:
+                fail("%s: the model says report %d" % (desc, rep))
+            check_hash_hdr(desc, h, hv, rep)
+            if r["q"] != q:
+                fail("%s: queue %d, model %d" % (desc, r["q"], q))
+            t = tcp_fields(f)
+            n = len(t["payload"])
+            if n:
+                data_frames += 1
+            off = (t["seq"] - fl["seq"]) & 0xFFFFFFFF
+            if off + n > len(data):
+                fail("%s: payload at offset %d+%d beyond the %d bytes sent"
+                     % (desc, off, n, len(data)))
+            buf[off:off + n] = t["payload"]
+            have[off:off + n] = b"\1" * n
+            if h["gso_type"] != GSO_NONE:
+                gt = GSO_TCPV6 if fl["family"] == 6 else GSO_TCPV4
+                if not offload or h["gso_type"] != gt or \
+                        h["gso_size"] != mss or n <= mss:
+                    fail("%s: GSO header %s (gso_type %d, gso_size %d) on "
+                         "%d payload bytes, %s" % (desc, h["raw"].hex(),
+                                                   h["gso_type"],
+                                                   h["gso_size"], n,
+                                                   "TSO on" if offload else
+                                                   "no offload"))
+                flow_gso += 1
+            elif n > mss:
+                fail("%s: %d payload bytes without GSO (MSS %d)"
+                     % (desc, n, mss))
+            if offload and n:
+                if h["flags"] != VIRTIO_NET_HDR_F_NEEDS_CSUM or \
+                        h["csum_start"] != t["l4"] or h["csum_offset"] != 16:
+                    fail("%s: flags %d csum_start %d csum_offset %d, want "
+                         "NEEDS_CSUM %d 16 (%s endian)"
+                         % (desc, h["flags"], h["csum_start"],
+                            h["csum_offset"], t["l4"], endian))
+            if not offload:
+                if h["flags"] or any(h["raw"][:10]):
+                    fail("%s: header %s without offloads"
+                         % (desc, h["raw"].hex()))
+                if not t["csum_ok"]:
+                    fail("%s: TCP checksum of the software segment wrong"
+                         % desc)
+        if bytes(buf) != data or not all(have):
+            fail("%s flow %d: %d of %d bytes received, content %s"
+                 % (name, k, sum(have), len(data),
+                    "equal" if bytes(buf) == data else "differs"))
+        if offload and not flow_gso:
+            fail("%s flow %d: no GSO frame with TSO on" % (name, k))
+        gso_frames += flow_gso
+    inf = [i for i in info if i.get("phase") == name][0]
+    return gso_frames, data_frames, inf
+
+
+def gso_job(seed, phases):
+    rnd = random.Random(seed)
+    return {"scenario": "gso", "mss": 1000,
+            "phases": [{"name": n, "offload": o, "endian": e,
+                        "flows": gso_flows(rnd, 6, 3)}
+                       for n, o, e in phases]}
+
+
+def check_gso(vm, args):
+    """TCP from the stack out through a 2-queue tap with a reporting
+    program. TUNSETOFFLOAD with TSO: the reader gets GSO frames (virtio
+    GSO header) with the flow's hash. Without: the stack segments after
+    queue selection, and every software segment carries the hash the
+    program reported for the GSO packet (the extension is copied)."""
+    job = gso_job(31, [("tso", True, "native"), ("segmented", False,
+                                                   "native")])
+    rx, info = run_claims(vm, args, "gso", job)
+    g1, d1, i1 = check_gso_phase(rx, info, job["phases"][0], job["mss"])
+    log("ok - gso, TUNSETOFFLOAD TSO4|TSO6|CSUM: 6 TCP flows (3 IPv4, 3 "
+        "IPv6) of 8,000 bytes, %d frames with data, %d of them GSO "
+        "(gso_size 1000, NEEDS_CSUM); every frame's hash/report/queue equal "
+        "to the model; data intact (%d program runs)" % (d1, g1, i1["runs"]))
+    g2, d2, i2 = check_gso_phase(rx, info, job["phases"][1], job["mss"])
+    if i2["runs"] >= d2:
+        fail("segmented: the program ran %d times for %d segments: the "
+             "stack did not segment after queue selection, so this did not "
+             "test the extension on segments" % (i2["runs"], d2))
+    log("ok - gso, no offload: %d software segments (checksums valid, no "
+        "GSO header) from %d program runs, every segment with its flow's "
+        "hash, report and queue from the model" % (d2, i2["runs"]))
+
+
+def check_vnetbe(vm, args):
+    """TUNSETVNETBE / TUNSETVNETLE with a 20-byte header and TSO: the
+    virtio_net_hdr fields (hdr_len, gso_size, csum_start, csum_offset)
+    follow the setting; hash_value and hash_report are little endian
+    whatever it says (they exist only in VERSION_1 headers)."""
+    job = gso_job(32, [("be", True, "be"), ("le", True, "le")])
+    rx, info = run_claims(vm, args, "vnetbe", job)
+    for ph in job["phases"]:
+        g, d, inf = check_gso_phase(rx, info, ph, job["mss"])
+        want = {"be": {"setbe": 0, "getbe": 1, "getle": 0},
+                "le": {"setbe": 0, "getbe": 0, "getle": 1}}[ph["name"]]
+        bad = {k: (inf[k], v) for k, v in want.items() if inf[k] != v}
+        if bad:
+            fail("%s: ioctl results (got, want) %s" % (ph["name"], bad))
+        log("ok - TUNSETVNET%s: %d GSO frames (%d with data): gso_size, "
+            "csum_start/offset %s endian, hash_value/hash_report little "
+            "endian and equal to the model"
+            % (ph["name"].upper(), g, d, "big" if ph["name"] == "be" else
+               "little"))
+
+
+def check_xdp(vm, args):
+    """Frames redirected into the tap by XDP on a veth (bpf_redirect),
+    20-byte header. Native XDP hands tun an xdp_frame (ndo_xdp_xmit): no
+    steering run, report NONE, the header all zero. Generic (skb) XDP
+    transmits an skb through netdev_core_pick_tx(): steered and reported
+    like any transmitted packet. Frames sent to the tap directly: the
+    positive control."""
+    per = 60
+    phases = ["direct", "xdp-drv", "xdp-generic"]
+    frames = distinct_frames(990, per * len(phases))
+    cap = os.path.join(workdir(args), "xdp.pcap")
+    framegen.write_pcap(cap, frames)
+    rx, info = run_claims(vm, args, "xdp", {"scenario": "xdp", "pcap": cap,
+                                            "phases": phases})
+    for k, phase in enumerate(phases):
+        got = by_frame(rx, phase)
+        reports = 0
+        for i in range(per):
+            f = frames[k * per + i]
+            copies = got.get(i, [])
+            desc = "%s: frame %d" % (phase, i)
+            if len(copies) != 1:
+                fail("%s arrived %d times\n%s" % (desc, len(copies), f.hex()))
+            h = vnet_hdr(copies[0]["hdr"])
+            if phase == "xdp-drv":
+                check_zero_hdr(desc, h)
+                continue
+            hv, rep, q = expected(f, VNH_ALL, DEFAULT_KEY, 2, 128, 0)
+            check_hash_hdr(desc, h, hv, rep)
+            if copies[0]["q"] != q:
+                fail("%s: queue %d, model %d" % (desc, copies[0]["q"], q))
+            reports += rep != 0
+        runs = [i["runs"] for i in info if i.get("phase") == phase and
+                "runs" in i][0]
+        if phase == "xdp-drv":
+            if runs:
+                fail("xdp-drv: the steering program ran %d times" % runs)
+            log("ok - native XDP redirect into the tap: %d frames, each "
+                "once, header all zero (report NONE, hash 0), the steering "
+                "program never ran" % per)
+        else:
+            if runs < per:
+                fail("%s: %d program runs for %d frames" % (phase, runs, per))
+            log("ok - %s: %d frames, hash/report/queue equal to the model "
+                "(%d with a hash)" % ("generic (skb) XDP redirect into the "
+                                      "tap" if phase == "xdp-generic" else
+                                      "sent to the tap directly", per,
+                                      reports))
+
+
+def check_failslab(vm, args):
+    """failslab on skbuff_ext_cache (every allocation fails): every frame
+    delivered, report NONE, exactly one failed allocation per frame the
+    program reported a hash for, nothing kept (the sender's wmem returns
+    to 0); before and after, the model's hash."""
+    per = 100
+    frames = distinct_frames(555, per * 3)
+    cap = os.path.join(workdir(args), "failslab.pcap")
+    framegen.write_pcap(cap, frames)
+    times = 100000
+    rx, info = run_claims(vm, args, "failslab", {
+        "scenario": "failslab", "pcap": cap, "times": times},
+        append="slab_nomerge")
+    first = info[0]
+    if first["ext_cache_is_link"]:
+        fail("skbuff_ext_cache is merged with another cache (cmdline %s)"
+             % first["cmdline"])
+    res = info[-1]
+    hashed = 0
+    for k, phase in enumerate(["before", "fail", "after"]):
+        got = by_frame(rx, phase)
+        for i in range(per):
+            f = frames[k * per + i]
+            copies = got.get(i, [])
+            desc = "%s: frame %d" % (phase, i)
+            if len(copies) != 1:
+                fail("%s arrived %d times\n%s" % (desc, len(copies), f.hex()))
+            h = vnet_hdr(copies[0]["hdr"])
+            hv, rep, q = expected(f, VNH_ALL, DEFAULT_KEY, 2, 128, 0)
+            if copies[0]["q"] != q:
+                fail("%s: queue %d, model %d" % (desc, copies[0]["q"], q))
+            if phase == "fail":
+                check_zero_hdr(desc, h)
+                hashed += rep != 0
+            else:
+                check_hash_hdr(desc, h, hv, rep)
+    failed = res["times_set"] - res["times_left"]
+    if failed != hashed:
+        fail("failslab: %d injected failures, %d frames with a reported hash"
+             % (failed, hashed))
+    if res["outq"]:
+        fail("failslab: the sender's socket still holds %d bytes: frames "
+             "not freed" % res["outq"])
+    if res["dmesg"]:
+        fail("failslab: kernel log: %s" % res["dmesg"])
+    m0, m1 = res["mem_before"], res["mem_after"]
+    if m1["slab_kb"] - m0["slab_kb"] > 1024:
+        fail("failslab: slab grew from %d to %d kB" % (m0["slab_kb"],
+                                                       m1["slab_kb"]))
+    log("ok - failslab on skbuff_ext_cache: %d frames delivered on the "
+        "model's queue with report NONE and a zero header; %d allocations "
+        "failed = %d frames the program reported a hash for; sender's wmem "
+        "0 afterwards (nothing kept); slab %d -> %d kB; no kernel warning; "
+        "the model's hash before and after (%d frames each)"
+        % (per, failed, hashed, m0["slab_kb"], m1["slab_kb"], per))
+
+
+def check_tun_selftest(vm, args):
+    """tools/testing/selftests/net/tun, patch 0008's tests (fixture
+    tun_vnet_hash, test vnet_hash_hdr_layout), built from the kernel tree
+    with its own headers."""
+    p = subprocess.run([os.path.join(SRC, "kernel", "selftest-shim",
+                                     "build-net-tun.sh"),
+                        os.path.join(workdir(args), "selftest-net")],
+                       stdout=subprocess.PIPE, text=True)
+    if p.returncode != 0:
+        fail("building selftests/net/tun failed")
+    binary = p.stdout.strip().splitlines()[-1]
+    rc, out, err = vm.run([binary, "-f", "tun_vnet_hash", "-t",
+                           "vnet_hash_hdr_layout"])
+    sys.stdout.write(out[-4000:])
+    m = re.search(r"# PASSED: (\d+) / (\d+) tests passed", out)
+    skipped = re.findall(r"^ok \d+ .* # SKIP", out, re.M)
+    if rc != 0 or not m or m.group(1) != m.group(2) or skipped:
+        fail("selftests/net/tun: exit %d, %s, skipped %s\n%s"
+             % (rc, m.group(0) if m else "no summary", skipped, err[-2000:]))
+    if int(m.group(2)) != 31:
+        fail("selftests/net/tun: %s tests ran, want 31 (6 variants x 5 + "
+             "the layout test)" % m.group(2))
+    log("ok - selftests/net/tun (patch 0008): %s of %s tests passed, none "
+        "skipped" % (m.group(1), m.group(2)))
+
+
+CLAIM_CHECKS = {"owner": check_owner, "gso": check_gso, "vnetbe": check_vnetbe,
+                "xdp": check_xdp, "failslab": check_failslab,
+                "tun-selftest": check_tun_selftest}
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--check", required=True,
-                    choices=["probe", "verify20", "verify12", "reconfig",
+                    choices=["probe", "verify20", "verify20-noqueue",
+                             "verify12", "reconfig",
                              "context", "memory", "steering", "onequeue",
                              "mechanism", "bench-mechanism"]
+                    + list(CLAIM_CHECKS)
                     + VMM_CHECKS)
     ap.add_argument("--vnethash", required=True)
     ap.add_argument("--builddir", required=True)
@@ -839,6 +1460,8 @@ def main():
         check_probe(vm, args)
     elif args.check == "verify20":
         check_verify(vm, args, 20)
+    elif args.check == "verify20-noqueue":
+        check_verify(vm, args, 20, noqueue=True)
     elif args.check == "verify12":
         check_verify(vm, args, 12)
     elif args.check == "reconfig":
@@ -855,6 +1478,8 @@ def main():
         check_mechanism(vm, args)
     elif args.check == "bench-mechanism":
         check_bench_mechanism(vm, args)
+    elif args.check in CLAIM_CHECKS:
+        CLAIM_CHECKS[args.check](vm, args)
     elif args.check == "steering":
         for b in ("test-steer-swap", "test-steer-live"):
             check_binary(vm, args, os.path.join(args.builddir, "tests", "bpf", b))
