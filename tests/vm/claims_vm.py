@@ -26,6 +26,8 @@ import subprocess
 import sys
 import time
 
+from onequeue_read import read_pcap  # the VM runs us from tests/vm
+
 TUNSETIFF = 0x400454CA
 TUNSETOFFLOAD = 0x400454D0
 TUNSETVNETHDRSZ = 0x400454D8
@@ -76,20 +78,6 @@ def write(path, value):
 def read(path):
     with open(path) as f:
         return f.read().strip()
-
-
-def read_pcap(path):
-    with open(path, "rb") as f:
-        data = f.read()
-    magic = struct.unpack_from("<I", data, 0)[0]
-    e = "<" if magic in (0xA1B2C3D4, 0xA1B23C4D) else ">"
-    off, frames = 24, []
-    while off + 16 <= len(data):
-        incl = struct.unpack_from(e + "IIII", data, off)[2]
-        off += 16
-        frames.append(data[off:off + incl])
-        off += incl
-    return frames
 
 
 class Tap:

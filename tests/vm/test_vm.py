@@ -1043,6 +1043,14 @@ def run_claims(vm, args, name, job, timeout=900, append=None):
     return rx, info
 
 
+def only_copy(got, i, desc, frame):
+    """The one copy of frame i that by_frame() found; fail on 0 or 2+."""
+    copies = got.get(i, [])
+    if len(copies) != 1:
+        fail("%s arrived %d times\n%s" % (desc, len(copies), frame.hex()))
+    return copies[0]
+
+
 def by_frame(rx, phase):
     got = {}
     for r in rx:
@@ -1322,18 +1330,16 @@ def check_xdp(vm, args):
         reports = 0
         for i in range(per):
             f = frames[k * per + i]
-            copies = got.get(i, [])
             desc = "%s: frame %d" % (phase, i)
-            if len(copies) != 1:
-                fail("%s arrived %d times\n%s" % (desc, len(copies), f.hex()))
-            h = vnet_hdr(copies[0]["hdr"])
+            copy = only_copy(got, i, desc, f)
+            h = vnet_hdr(copy["hdr"])
             if phase == "xdp-drv":
                 check_zero_hdr(desc, h)
                 continue
             hv, rep, q = expected(f, VNH_ALL, DEFAULT_KEY, 2, 128, 0)
             check_hash_hdr(desc, h, hv, rep)
-            if copies[0]["q"] != q:
-                fail("%s: queue %d, model %d" % (desc, copies[0]["q"], q))
+            if copy["q"] != q:
+                fail("%s: queue %d, model %d" % (desc, copy["q"], q))
             reports += rep != 0
         runs = [i["runs"] for i in info if i.get("phase") == phase and
                 "runs" in i][0]
@@ -1376,14 +1382,12 @@ def check_failslab(vm, args):
         got = by_frame(rx, phase)
         for i in range(per):
             f = frames[k * per + i]
-            copies = got.get(i, [])
             desc = "%s: frame %d" % (phase, i)
-            if len(copies) != 1:
-                fail("%s arrived %d times\n%s" % (desc, len(copies), f.hex()))
-            h = vnet_hdr(copies[0]["hdr"])
+            copy = only_copy(got, i, desc, f)
+            h = vnet_hdr(copy["hdr"])
             hv, rep, q = expected(f, VNH_ALL, DEFAULT_KEY, 2, 128, 0)
-            if copies[0]["q"] != q:
-                fail("%s: queue %d, model %d" % (desc, copies[0]["q"], q))
+            if copy["q"] != q:
+                fail("%s: queue %d, model %d" % (desc, copy["q"], q))
             if phase == "fail":
                 check_zero_hdr(desc, h)
                 hashed += rep != 0
