@@ -423,6 +423,17 @@ def check_script(vm, args, script, timeout=900):
     log("ok - %s passes on the patched kernel" % script)
 
 
+def build_helper(args, script, outdir, what):
+    """Run a build script of the tree (its path parts under SRC) into the
+    work directory; return the path it prints last (the built binary)."""
+    p = subprocess.run([os.path.join(SRC, *script),
+                        os.path.join(workdir(args), outdir)],
+                       stdout=subprocess.PIPE, text=True)
+    if p.returncode != 0:
+        fail("building %s failed" % what)
+    return p.stdout.strip().splitlines()[-1]
+
+
 def check_binary(vm, args, path, timeout=900):
     rc, out, err = vm.run([path], timeout=timeout)
     sys.stdout.write(out[-3000:])
@@ -451,13 +462,9 @@ def check_context(vm, args):
         % "+".join(f for _, f in runs))
     # The weak-kfunc pattern (kernel/kfunc-compat): one object, the v2
     # extern resolves, the v1 flavour does not, and the object loads.
-    p = subprocess.run([os.path.join(SRC, "kernel", "kfunc-compat",
-                                     "build.sh"),
-                        os.path.join(workdir(args), "kfunc-compat")],
-                       stdout=subprocess.PIPE, text=True)
-    if p.returncode != 0:
-        fail("building kernel/kfunc-compat failed")
-    out = check_binary(vm, args, p.stdout.strip().splitlines()[-1])
+    out = check_binary(vm, args, build_helper(
+        args, ["kernel", "kfunc-compat", "build.sh"], "kfunc-compat",
+        "kernel/kfunc-compat"))
     m = re.search(r"have_kfunc=(-?\d+) have_v1=(-?\d+) ret=(-?\d+) "
                   r"ret_v1=(-?\d+)", out)
     if not m:
@@ -1418,13 +1425,8 @@ def check_tun_selftest(vm, args):
     """tools/testing/selftests/net/tun, patch 0008's tests (fixture
     tun_vnet_hash, test vnet_hash_hdr_layout), built from the kernel tree
     with its own headers."""
-    p = subprocess.run([os.path.join(SRC, "kernel", "selftest-shim",
-                                     "build-net-tun.sh"),
-                        os.path.join(workdir(args), "selftest-net")],
-                       stdout=subprocess.PIPE, text=True)
-    if p.returncode != 0:
-        fail("building selftests/net/tun failed")
-    binary = p.stdout.strip().splitlines()[-1]
+    binary = build_helper(args, ["kernel", "selftest-shim", "build-net-tun.sh"],
+                          "selftest-net", "selftests/net/tun")
     rc, out, err = vm.run([binary, "-f", "tun_vnet_hash", "-t",
                            "vnet_hash_hdr_layout"])
     sys.stdout.write(out[-4000:])
