@@ -25,7 +25,8 @@
 #
 # The cache (${VNETHASH_KERNEL_CACHE:-/var/cache/vnethash/kernel}) holds one
 # directory per key: a hash of the kernel version, the source package
-# version, the patches (names and contents, in order), the config fragment,
+# version, the patches (names and the diffs they apply, in order: not their
+# commit messages), the config fragment,
 # this script, the variant's fragment, and the compiler / pahole versions.
 # With CONFIG_MODULES=y the modules built are copied to modules/ beside the
 # bzImage.  See kernel/README.md for
@@ -119,11 +120,21 @@ fi
 srcversion=$(dpkg-query -W -f='${Version}' "$pkg" 2>/dev/null || true)
 [ -n "$srcversion" ] || srcversion="sha256:$(sha256sum <"$tarball" | cut -d' ' -f1)"
 
+# What a patch changes in the tree: its diff, without the commit message
+# (a reworded message or a renumbered "[PATCH n/m]" builds the same kernel)
+# and without format-patch's trailing "-- " signature (the git version).
+patch_change() {
+	awk '/^diff --git / { body = 1 } body { line[n++] = $0 }
+	     END { end = n; for (i = n - 1; i >= 0; i--) if (line[i] == "-- ") { end = i; break }
+	           for (i = 0; i < end; i++) print line[i] }' "$1"
+}
+same_change() { cmp -s <(patch_change "$1") <(patch_change "$2"); }
+
 keyinfo() {
 	echo "kernel $kver"
 	echo "source $pkg $srcversion"
 	for p in ${patches[@]+"${patches[@]}"}; do
-		echo "patch $(basename "$p") $(sha256sum <"$p" | cut -d' ' -f1)"
+		echo "patch $(basename "$p") $(patch_change "$p" | sha256sum | cut -d' ' -f1)"
 	done
 	echo "fragment $(sha256sum <"$fragment" | cut -d' ' -f1)"
 	[ -z "$variant" ] || echo "variant $variant $(sha256sum <"$vfragment" | cut -d' ' -f1)"
@@ -215,7 +226,7 @@ try_seed() {
 		[ -d "$best/applied" ] && old=($(ls "$best/applied"))
 		while [ $i -lt ${#old[@]} ] && [ $i -lt ${#patches[@]} ] &&
 		      [ "${old[i]}" = "$(basename "${patches[i]}")" ] &&
-		      cmp -s "$best/applied/${old[i]}" "${patches[i]}"; do
+		      same_change "$best/applied/${old[i]}" "${patches[i]}"; do
 			cp "${patches[i]}" "$kdir/applied/" || exit 1
 			i=$((i + 1))
 		done
@@ -256,7 +267,7 @@ if [ "$(state)" = extracted ]; then
 	for p in ${patches[@]+"${patches[@]}"}; do
 		name=$(basename "$p")
 		# already in the tree (kept from a seed tree)
-		cmp -s "$p" "$kdir/applied/$name" && continue
+		[ -f "$kdir/applied/$name" ] && same_change "$p" "$kdir/applied/$name" && continue
 		log "applying $name"
 		if ! out=$(tree_git apply --check "$p" 2>&1); then
 			echo "$out" >&2
@@ -409,12 +420,18 @@ ln -sfn "$key" "$cache/latest.tmp" && mv -T "$cache/latest.tmp" "$cache/latest-$
 log "done in $((SECONDS - start_time))s: $image ($(kmake -s kernelrelease 2>/dev/null))"
 
 # ---- 5. prune old trees: keep the $keep most recently used ones ---------------------------
+# and every tree a latest-* link names (the newest build of each version and
+# variant, which the optional suites use), however long ago it was used.
 prune() {
-	local d n=0
+	local d l n=0 spared=" "
+	for l in "$cache"/latest*; do
+		[ -L "$l" ] && spared+="$(readlink "$l") "
+	done
 	for d in $(ls -1dt "$cache"/????????????????/used 2>/dev/null); do
 		d=$(dirname "$d")
 		[ -L "$d" ] && continue
 		[ "$d" = "$kdir" ] && { n=$((n + 1)); continue; }
+		case $spared in *" $(basename "$d") "*) continue ;; esac
 		n=$((n + 1))
 		[ $n -le "$keep" ] && continue
 		( exec 8>"$d/lock"; flock -n 8 || exit 0

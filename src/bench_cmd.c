@@ -1024,7 +1024,7 @@ static const char bench_usage[] =
 	"machine does not allow are listed as skipped, with the reason.\n\n"
 	"  --json        machine-readable output\n"
 	"  --quick       few iterations (a smoke test; figures are noisy)\n"
-	"  --rounds N    rounds per figure, odd, 1..51 (default 7, quick 3)\n"
+	"  --rounds N    rounds per figure, odd, 1..51 (default 21, quick 3)\n"
 	"  --tap-rounds N  rounds of the tap section, odd, 1..201 (default 41,\n"
 	"                quick 3)\n"
 	"  --sections LIST  only these, comma-separated: toeplitz, frame, bpf,\n"
@@ -1103,7 +1103,7 @@ int bench_main(int argc, char **argv)
 		ret = EXIT_USAGE;
 		goto out;
 	}
-	b->rounds = rounds ? rounds : b->quick ? 3 : 7;
+	b->rounds = rounds ? rounds : b->quick ? 3 : 21;
 	b->tap_rounds = tap_rounds ? tap_rounds : b->quick ? 3 : 41;
 	if (!b->sections)
 		b->sections = SEC_ALL;
