@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 """Run inside the VM by test_vm.py (checks owner, gso, vnetbe, xdp,
-failslab): sets up taps, tc, veth/XDP, TCP flows or fault injection as a
-job file says, reads what the taps' queues get and prints it, one JSON
-object a line:
+failslab, udptunnel): sets up taps, tc, veth/XDP, TCP flows, fault
+injection or UDP tunnel GSO frames written into a tap as a job file says,
+reads what the taps' queues get and prints it, one JSON object a line:
 
   {"rx": {"phase": P, "i": I, "dev": D, "q": Q, "hdr": HEX, "frame": HEX}}
   {"info": {...}}            counters, slab numbers, ioctl results
@@ -40,6 +40,8 @@ IFF_MULTI_QUEUE = 0x0100
 IFF_NO_PI = 0x1000
 IFF_VNET_HDR = 0x4000
 TUN_F_CSUM, TUN_F_TSO4, TUN_F_TSO6 = 1, 2, 4
+TUN_F = {"csum": TUN_F_CSUM, "tso4": TUN_F_TSO4, "tso6": TUN_F_TSO6,
+         "udp_tunnel_gso": 0x80, "udp_tunnel_gso_csum": 0x100}
 HDR = 20
 POISON = 0xA5
 
@@ -81,9 +83,11 @@ def read(path):
 
 
 class Tap:
-    """A tap with its queues open as a VMM holds them (20-byte headers)."""
+    """A tap with its queues open as a VMM holds them (20-byte headers, or
+    hdr bytes)."""
 
-    def __init__(self, name, queues, mq=True, attach=None, ipv6=False):
+    def __init__(self, name, queues, mq=True, attach=None, ipv6=False,
+                 hdr=HDR):
         self.name, self.fds = name, []
         sh("ip tuntap add dev %s mode tap vnet_hdr%s"
            % (name, " multi_queue" if mq else ""))
@@ -99,7 +103,7 @@ class Tap:
             fd = os.open("/dev/net/tun", os.O_RDWR | os.O_NONBLOCK)
             fcntl.ioctl(fd, TUNSETIFF, struct.pack("16sH", name.encode(),
                                                    flags))
-            fcntl.ioctl(fd, TUNSETVNETHDRSZ, struct.pack("i", HDR))
+            fcntl.ioctl(fd, TUNSETVNETHDRSZ, struct.pack("i", hdr))
             self.fds.append(fd)
         self.ifindex = socket.if_nametoindex(name)
 
@@ -405,6 +409,61 @@ def run_xdp(job):
                        "runs": after["packets"] - before["packets"]}})
 
 
+# ---- udptunnel: UDP tunnel GSO frames, 24-byte headers ----------------------
+
+def run_udptunnel(job):
+    """Write each frame of the job with its 24-byte virtio_net_hdr_v1_hash_
+    tunnel into tap utA (tun's write path parses the tunnel fields with a
+    24-byte header); utA's ingress redirects it (matchall, mirred) to the
+    egress of utB, whose steering program reports; utB's reader gets the
+    GSO frame whole or its segments, as its TUNSETOFFLOAD says."""
+    frames = read_pcap(job["pcap"])
+    dmesg0 = len(sh("dmesg").splitlines())
+    a = Tap("utA", 1, mq=False, hdr=24)
+    b = Tap("utB", 2, attach="", hdr=24)
+    sh("tc qdisc add dev utA clsact")
+    sh("tc filter add dev utA ingress matchall action mirred egress "
+       "redirect dev utB")
+    wait_up([a, b])
+    readers = Readers([b])
+    readers.drain()
+    for phase in job["phases"]:
+        name = phase["name"]
+        # TUNSETOFFLOAD takes its argument by value
+        fcntl.ioctl(b.fds[0], TUNSETOFFLOAD,
+                    sum(TUN_F[o] for o in phase["offload"]))
+        res = {"phase": name}
+        readers.drain()
+        before = b.counters()
+        res["write_errors"] = []
+        for i, (f, hdr) in enumerate(zip(frames, job["hdrs"])):
+            try:
+                n = os.write(a.fds[0], bytes.fromhex(hdr) + f)
+            except OSError as e:
+                res["write_errors"].append([i, e.errno])
+                continue
+            if n != 24 + len(f):
+                res["write_errors"].append([i, "short write %d" % n])
+            # the frame whole or all its segments: the first within 3 s,
+            # then until the queues are quiet
+            got = readers.poll(3.0)
+            got += readers.drain(0.5)
+            for dev, q, d in got:
+                emit({"rx": {"phase": name, "i": i, "dev": dev, "q": q,
+                             "hdr": d[:24].hex(), "frame": d[24:].hex()}})
+        after = b.counters()
+        res["runs"] = after["packets"] - before["packets"]
+        res["kfunc_ok"] = after["kfunc_ok"] - before["kfunc_ok"]
+        emit({"info": res})
+    emit({"info": {"utA": sh("ip -s link show utA"),
+                   "tc_utA": sh("tc -s filter show dev utA ingress"),
+                   "dmesg": [ln for ln in
+                             sh("dmesg").splitlines()[dmesg0:]
+                             if any(w in ln for w in (
+                                 "WARNING", "BUG", "unexpected GSO",
+                                 "tun: "))]}})
+
+
 # ---- failslab -------------------------------------------------------------------
 
 FS = "/sys/kernel/debug/failslab"
@@ -469,7 +528,8 @@ def main():
     with open(sys.argv[1]) as f:
         job = json.load(f)
     {"owner": run_owner, "gso": run_gso, "xdp": run_xdp,
-     "failslab": run_failslab}[job["scenario"]](job)
+     "failslab": run_failslab,
+     "udptunnel": run_udptunnel}[job["scenario"]](job)
     emit({"done": True})
     return 0
 

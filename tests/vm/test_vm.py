@@ -79,6 +79,12 @@ NAME is one of:
              one failed allocation per hash, sender's wmem back to 0
     tun-selftest  tools/testing/selftests/net/tun (patch 0008), built from
              the kernel tree: every tun_vnet_hash test passes, none skipped
+    udptunnel  UDP tunnel GSO with 24-byte headers: VXLAN TCP GSO frames
+             written into tap A (virtio_net_hdr_v1_hash_tunnel), mirred
+             into tap B: with B's UDP tunnel offload each frame whole, its
+             tunnel fields (gso_type, UDP_TUNNEL_CSUM, outer_th_offset,
+             inner_nh_offset) next to the model's hash of the outer packet;
+             with TSO only or no offload, every segment with that hash
 
 With VNETHASH_KERNEL_VARIANT=debug (suite vmdebug) the kernel is the
 debug variant (kernel/config-debug.fragment: KASAN, kmemleak, lockdep,
@@ -1366,6 +1372,311 @@ def check_xdp(vm, args):
                                       reports))
 
 
+# udptunnel: UDP tunnel GSO (VXLAN framing) with 24-byte headers. Offsets
+# are from the start of the frame (outer Ethernet header).
+VIRTIO_NET_HDR_F_UDP_TUNNEL_CSUM = 8
+GSO_UDP_TUNNEL_IPV4, GSO_UDP_TUNNEL_IPV6 = 0x20, 0x40
+VXLAN_PORT = 4789
+TUNNEL_MSS = 1000
+
+
+def csum_fold(data):
+    """The folded one's complement sum of data (not inverted): what a
+    CHECKSUM_PARTIAL checksum field holds for its pseudo header."""
+    return ~framegen._csum(data) & 0xFFFF
+
+
+def pseudo_header(frame, l3, l4, proto):
+    """The pseudo header of the L4 header at l4 (to the end of the frame)
+    inside the IPv4/IPv6 header at l3."""
+    import struct
+    n = len(frame) - l4
+    if frame[l3] >> 4 == 4:
+        return frame[l3 + 12:l3 + 20] + struct.pack("!BBH", 0, proto, n)
+    return frame[l3 + 8:l3 + 40] + struct.pack("!IBBBB", n, 0, 0, 0, proto)
+
+
+def tunnel_hdr(flags, gso_type, hdr_len, gso_size, csum_start, csum_offset,
+               hash_value, report, outer_th, inner_nh):
+    """A virtio_net_hdr_v1_hash_tunnel, little endian (num_buffers and
+    padding 0)."""
+    import struct
+    return struct.pack("<BB4HH4H2H", flags, gso_type, hdr_len, gso_size,
+                       csum_start, csum_offset, 0, hash_value & 0xFFFF,
+                       hash_value >> 16, report, 0, outer_th, inner_nh)
+
+
+def tunnel_frame(fl, seq, data):
+    """A VXLAN frame as a guest hands one over for UDP tunnel GSO: outer
+    Ethernet/IPv4|IPv6/UDP 4789/VXLAN, inner Ethernet/IPv4|IPv6/TCP with
+    data; the inner TCP checksum field (and with tunnel csum the outer
+    UDP one) holds the pseudo header's sum. Returns the frame, its 24-byte
+    header and the offsets."""
+    import struct
+    fg = framegen
+    tcp = bytearray(fg.tcp(fl["sport"], fl["dport"], seq=seq, ack=1000,
+                           data=data))
+    if fl["inner"] == 4:
+        inner = fg.ipv4(fl["isrc"], fl["idst"], 6, tcp, flags=2)
+        ieth = fg.eth(inner, fg.ETH_P_IP, dst=fl["imac"][0],
+                      src=fl["imac"][1])
+    else:
+        inner = fg.ipv6(fl["isrc"], fl["idst"], 6, tcp)
+        ieth = fg.eth(inner, fg.ETH_P_IPV6, dst=fl["imac"][0],
+                      src=fl["imac"][1])
+    udp = fg.udp(fl["osport"], VXLAN_PORT,
+                 struct.pack("!II", 0x08000000, fl["vni"] << 8) + ieth)
+    if fl["outer"] == 4:
+        frame = fg.eth(fg.ipv4(fl["osrc"], fl["odst"], 17, udp, flags=2),
+                       fg.ETH_P_IP)
+        outer_th = 14 + 20
+    else:
+        frame = fg.eth(fg.ipv6(fl["osrc"], fl["odst"], 17, udp),
+                       fg.ETH_P_IPV6)
+        outer_th = 14 + 40
+    frame = bytearray(frame)
+    inner_nh = outer_th + 8 + 8 + 14
+    inner_th = inner_nh + (20 if fl["inner"] == 4 else 40)
+    struct.pack_into("!H", frame, inner_th + 16, csum_fold(
+        pseudo_header(frame, inner_nh, inner_th, 6)))
+    flags = VIRTIO_NET_HDR_F_NEEDS_CSUM
+    if fl["csum"]:
+        struct.pack_into("!H", frame, outer_th + 6, csum_fold(
+            pseudo_header(frame, 14, outer_th, 17)))
+        flags |= VIRTIO_NET_HDR_F_UDP_TUNNEL_CSUM
+    gso_type = (GSO_TCPV4 if fl["inner"] == 4 else GSO_TCPV6) | \
+        (GSO_UDP_TUNNEL_IPV4 if fl["outer"] == 4 else GSO_UDP_TUNNEL_IPV6)
+    # hash fields of the transmit header: ignored (a pattern, so that a
+    # report copied from them would show)
+    hdr = tunnel_hdr(flags, gso_type, inner_th + 20, TUNNEL_MSS, inner_th,
+                     16, 0x5A5A5A5A, 7, outer_th, inner_nh)
+    return bytes(frame), hdr, {"outer_th": outer_th, "inner_nh": inner_nh,
+                               "inner_th": inner_th, "flags": flags,
+                               "gso_type": gso_type}
+
+
+def tunnel_segment(desc, s, w):
+    """Check one segment s of the written frame w: headers as written but
+    for lengths, IP ids and TCP seq/flags; every checksum valid (a partial
+    inner TCP checksum completed first, as the guest's device would).
+    Returns (TCP sequence offset, payload)."""
+    import struct
+    f, o, fl = w["frame"], w["off"], w["flow"]
+    oth, inh, ith = o["outer_th"], o["inner_nh"], o["inner_th"]
+    s = bytearray(s)
+    if w.get("complete"):
+        struct.pack_into("!H", s, ith + 16, framegen._csum(bytes(s[ith:])))
+    bad = []
+    if s[:14] != f[:14] or s[oth + 8:inh] != f[oth + 8:inh]:
+        bad.append("outer Ethernet, VXLAN or inner Ethernet header changed")
+    for l3, l4, proto in ((14, oth, 17), (inh, ith, 6)):
+        if s[l3] >> 4 == 4:
+            if struct.unpack_from("!H", s, l3 + 2)[0] != len(s) - l3 or \
+                    framegen._csum(bytes(s[l3:l3 + 20])) or \
+                    s[l3 + 9] != proto or s[l3 + 12:l3 + 20] != \
+                    f[l3 + 12:l3 + 20]:
+                bad.append("IPv4 header at %d" % l3)
+        elif struct.unpack_from("!H", s, l3 + 4)[0] != len(s) - l3 - 40 \
+                or s[l3 + 6] != proto or \
+                s[l3 + 8:l3 + 40] != f[l3 + 8:l3 + 40]:
+            bad.append("IPv6 header at %d" % l3)
+    if s[oth:oth + 4] != f[oth:oth + 4] or \
+            struct.unpack_from("!H", s, oth + 4)[0] != len(s) - oth:
+        bad.append("outer UDP ports or length")
+    ucheck = struct.unpack_from("!H", s, oth + 6)[0]
+    if fl["csum"]:
+        if framegen._csum(pseudo_header(s, 14, oth, 17) + s[oth:]):
+            bad.append("outer UDP checksum 0x%04x invalid" % ucheck)
+    elif ucheck:
+        bad.append("outer UDP checksum 0x%04x, written 0" % ucheck)
+    if s[ith:ith + 4] != f[ith:ith + 4] or (s[ith + 12] >> 4) != 5:
+        bad.append("inner TCP ports or data offset")
+    if framegen._csum(pseudo_header(s, inh, ith, 6) + s[ith:]):
+        bad.append("inner TCP checksum invalid")
+    payload = bytes(s[ith + 20:])
+    if not 0 < len(payload) <= TUNNEL_MSS:
+        bad.append("%d payload bytes (MSS %d)" % (len(payload), TUNNEL_MSS))
+    if bad:
+        fail("%s: %s\n%s" % (desc, "; ".join(bad),
+                             bytes(s[:ith + 20]).hex()))
+    seq = struct.unpack_from("!I", s, ith + 4)[0]
+    return (seq - w["seq"]) & 0xFFFFFFFF, payload
+
+
+def tunnel_flows(rnd):
+    """8 flows: outer IPv4/IPv6 x inner IPv4/IPv6 x without/with the outer
+    UDP checksum (VIRTIO_NET_HDR_F_UDP_TUNNEL_CSUM)."""
+    def addr(v):
+        return bytes([10 if v == 4 else 0xFD] + [
+            rnd.randrange(256) for _ in range(3 if v == 4 else 15)])
+
+    out = []
+    for outer in (4, 6):
+        for inner in (4, 6):
+            for csum in (False, True):
+                out.append({"outer": outer, "inner": inner, "csum": csum,
+                            "osrc": addr(outer), "odst": addr(outer),
+                            "isrc": addr(inner), "idst": addr(inner),
+                            "osport": rnd.randrange(49152, 65536),
+                            "vni": rnd.randrange(1, 1 << 24),
+                            "imac": (bytes.fromhex("0200000000a1"),
+                                     bytes.fromhex("0200000000a2")),
+                            "sport": rnd.randrange(1024, 65536),
+                            "dport": rnd.randrange(1, 65536),
+                            "seq": rnd.randrange(1, 1 << 30)})
+    return out
+
+
+TUNNEL_PHASES = [
+    ("tunnel-gso", ["csum", "tso4", "tso6", "udp_tunnel_gso",
+                    "udp_tunnel_gso_csum"]),
+    ("tso-no-tunnel", ["csum", "tso4", "tso6"]),
+    ("no-offload", []),
+]
+
+
+def check_udptunnel(vm, args):
+    """UDP tunnel GSO next to the hash, with 24-byte headers (struct
+    virtio_net_hdr_v1_hash_tunnel). VXLAN-framed TCP GSO frames (outer
+    IPv4/IPv6, inner IPv4/IPv6, with and without the outer UDP checksum)
+    written into tap utA with their tunnel header; utA's ingress redirects
+    them (matchall, mirred) to utB, whose program reports the hash of the
+    outer UDP packet. utB with UDP tunnel GSO offload: each frame once,
+    byte for byte, its header = the tunnel fields tun_vnet.h computes
+    (outer_th_offset, inner_nh_offset, gso_type with UDP_TUNNEL_IPV4/6,
+    UDP_TUNNEL_CSUM) + the model's hash_value/hash_report; with TSO only
+    and without offloads, the stack segments after queue selection and
+    every segment carries the model's hash, tunnel fields zero, checksums
+    valid, the payload whole. On the model's queue throughout; one
+    program run per frame written."""
+    rnd = random.Random(4789)
+    flows = tunnel_flows(rnd)
+    frames = []
+    for k, fl in enumerate(flows):
+        seq = fl["seq"]
+        for j, size in enumerate((6000, 3500)):
+            data = flow_data(2 * k + j, size)
+            f, hdr, off = tunnel_frame(fl, seq, data)
+            hv, rep, q = expected(f, VNH_ALL, DEFAULT_KEY, 2, 128, 0)
+            # all types: UDPv6 hashes as udpv6_ex (the _EX types come
+            # first when enabled), as TCPv6 does in check_gso_phase
+            want = ("udpv4",) if fl["outer"] == 4 else ("udpv6", "udpv6_ex")
+            if REPORTS[rep] not in want:
+                fail("udptunnel flow %d: the model says report %s for the "
+                     "outer packet, want %s" % (k, REPORTS[rep], want))
+            frames.append({"flow": fl, "k": k, "seq": seq, "data": data,
+                           "frame": f, "hdr": hdr, "off": off,
+                           "model": (hv, rep, q)})
+            seq = (seq + size) & 0xFFFFFFFF
+    if {w["model"][2] for w in frames} != {0, 1}:
+        fail("udptunnel: the model puts every flow on one queue: pick "
+             "another seed")
+    cap = os.path.join(workdir(args), "udptunnel.pcap")
+    framegen.write_pcap(cap, [w["frame"] for w in frames])
+    rx, info = run_claims(vm, args, "udptunnel", {
+        "scenario": "udptunnel", "pcap": cap,
+        "hdrs": [w["hdr"].hex() for w in frames],
+        "phases": [{"name": n, "offload": o} for n, o in TUNNEL_PHASES]})
+    last = info[-1]
+    if last["dmesg"]:
+        fail("udptunnel: kernel log: %s" % last["dmesg"])
+    for name, offload in TUNNEL_PHASES:
+        inf = [i for i in info if i.get("phase") == name][0]
+        if inf["write_errors"]:
+            fail("%s: writes into utA failed (index, errno): %s\n%s"
+                 % (name, inf["write_errors"], last["utA"]))
+        got = by_frame(rx, name)
+        segments = 0
+        for i, w in enumerate(frames):
+            fl, o = w["flow"], w["off"]
+            hv, rep, q = w["model"]
+            desc = "%s: frame %d (flow %d: outer IPv%d, inner IPv%d%s)" % (
+                name, i, w["k"], fl["outer"], fl["inner"],
+                ", tunnel csum" if fl["csum"] else "")
+            copies = got.get(i, [])
+            for c in copies:
+                if c["dev"] != "utB" or c["q"] != q:
+                    fail("%s: arrived on %s queue %d, model queue %d"
+                         % (desc, c["dev"], c["q"], q))
+                check_hash_hdr(desc, vnet_hdr(c["hdr"]), hv, rep)
+            if name == "tunnel-gso":
+                c = only_copy(got, i, desc, w["frame"])
+                # hdr_len: tun gives the length of the skb's linear part
+                # (virtio_net_hdr_tnl_from_skb() without feature_hdrlen);
+                # its write path (tun_alloc_skb()) copies a frame under a
+                # page whole into it, else the hdr_len written
+                hdr_len = len(w["frame"]) if len(w["frame"]) < 4096 else \
+                    o["inner_th"] + 20
+                want = tunnel_hdr(o["flags"], o["gso_type"], hdr_len,
+                                  TUNNEL_MSS, o["inner_th"], 16, hv, rep,
+                                  o["outer_th"], o["inner_nh"])
+                if c["hdr"] != want.hex():
+                    fail("%s: header %s, want %s (tunnel fields of the GSO "
+                         "frame + the model's hash)"
+                         % (desc, c["hdr"], want.hex()))
+                if c["frame"] != w["frame"].hex():
+                    fail("%s: the GSO frame differs from the one written"
+                         % desc)
+                continue
+            # segments: TSO only: inner TCP checksum partial (NEEDS_CSUM
+            # at the inner TCP header); no offload: all complete
+            tso = "tso4" in offload
+            want = tunnel_hdr(VIRTIO_NET_HDR_F_NEEDS_CSUM if tso else 0, 0,
+                              0, 0, o["inner_th"] if tso else 0,
+                              16 if tso else 0, hv, rep, 0, 0)
+            buf = bytearray(len(w["data"]))
+            have = bytearray(len(w["data"]))
+            for c in copies:
+                if c["hdr"] != want.hex():
+                    fail("%s: segment header %s, want %s (no GSO, tunnel "
+                         "fields 0, the model's hash)"
+                         % (desc, c["hdr"], want.hex()))
+                seq, payload = tunnel_segment(
+                    desc, bytes.fromhex(c["frame"]), dict(w, complete=tso))
+                if seq + len(payload) > len(buf) or any(
+                        have[seq:seq + len(payload)]):
+                    fail("%s: payload at %d+%d overlaps or is beyond the "
+                         "%d bytes written" % (desc, seq, len(payload),
+                                               len(buf)))
+                buf[seq:seq + len(payload)] = payload
+                have[seq:seq + len(payload)] = b"\1" * len(payload)
+            n = -(-len(w["data"]) // TUNNEL_MSS)
+            if len(copies) != n or bytes(buf) != w["data"] or \
+                    not all(have):
+                fail("%s: %d segments (want %d), %d of %d bytes, content %s"
+                     % (desc, len(copies), n, sum(have), len(w["data"]),
+                        "equal" if bytes(buf) == w["data"] else "differs"))
+            segments += n
+        if inf["runs"] != len(frames) or inf["kfunc_ok"] != len(frames):
+            fail("%s: %d program runs, %d kfunc calls for %d frames written"
+                 % (name, inf["runs"], inf["kfunc_ok"], len(frames)))
+        q1 = sum(w["model"][2] for w in frames)
+        if name == "tunnel-gso":
+            log("ok - udptunnel, utB with UDP tunnel GSO (TUNSETOFFLOAD "
+                "CSUM|TSO4|TSO6|UDP_TUNNEL_GSO|UDP_TUNNEL_GSO_CSUM): %d "
+                "VXLAN GSO frames (8 flows: outer IPv4/IPv6 x inner "
+                "IPv4/IPv6 x with/without UDP_TUNNEL_CSUM; 6000 and 3500 "
+                "bytes, gso_size %d) written into utA with 24-byte headers "
+                "and mirred to utB: each arrived once, byte for byte, its "
+                "24-byte header = gso_type/flags/hdr_len/csum/outer_th_"
+                "offset/inner_nh_offset of the GSO frame + the model's "
+                "hash_value/hash_report (UDPv4/UDPv6_EX of the outer "
+                "packet), on the model's queue (%d on queue 0, %d on 1); %d "
+                "program runs" % (len(frames), TUNNEL_MSS, len(frames) - q1,
+                                  q1, inf["runs"]))
+        else:
+            log("ok - udptunnel, utB with %s: %d frames written, %d "
+                "segments from %d program runs (segmented after queue "
+                "selection), every segment on its frame's model queue with "
+                "the model's hash_value/hash_report, %s, tunnel fields 0; "
+                "checksums valid (outer UDP where UDP_TUNNEL_CSUM), "
+                "payload whole"
+                % ("TSO only (CSUM|TSO4|TSO6)" if offload else "no offloads",
+                   len(frames), segments, inf["runs"],
+                   "NEEDS_CSUM at the inner TCP header" if offload else
+                   "no other header field set"))
+
+
 def check_failslab(vm, args):
     """failslab on skbuff_ext_cache (every allocation fails): every frame
     delivered, report NONE, exactly one failed allocation per frame the
@@ -1444,7 +1755,8 @@ def check_tun_selftest(vm, args):
 
 CLAIM_CHECKS = {"owner": check_owner, "gso": check_gso, "vnetbe": check_vnetbe,
                 "xdp": check_xdp, "failslab": check_failslab,
-                "tun-selftest": check_tun_selftest}
+                "tun-selftest": check_tun_selftest,
+                "udptunnel": check_udptunnel}
 
 
 def main():
