@@ -495,7 +495,7 @@ def run_failslab(job):
     cache = "/sys/kernel/slab/skbuff_ext_cache"
     emit({"info": {"ext_cache_is_link": os.path.islink(cache),
                    "cmdline": read("/proc/cmdline")}})
-    n = len(frames) // 3
+    n = len(frames) // 4
     send_frames("before", frames[:n], sock, readers, 1)
     write(FS + "/verbose", 0)
     write(FS + "/cache-filter", "Y")
@@ -513,8 +513,34 @@ def run_failslab(job):
     readers.drain()
     wmem = settle_outq(sock)
     mem1 = slabinfo()
-    send_frames("after", frames[2 * n:], sock, readers, 1)
+    send_frames("after", frames[2 * n:3 * n], sock, readers, 1)
+    # The same failure on a tap whose queues have no qdisc (noqueue): a
+    # non-GSO frame's hash then goes through tun's per-CPU slot, not an
+    # extension, so nothing fails and every hash arrives. This is the only
+    # check that tells the two carriers apart from outside the kernel.
+    q = Tap("failQ", 2, attach="")
+    wait_up([q])
+    # the root, so that every queue has none: with default_qdisc, mq
+    # gives pfifo_fast to the queues attached after the tap came up
+    sh("tc qdisc replace dev failQ root noqueue")
+    qdiscs = sh("tc qdisc show dev failQ")
+    qsock = packet_socket("failQ")
+    qreaders = Readers([q])
+    qreaders.drain()
+    write(FS + "/times", job["times"])
+    write(FS + "/probability", 100)
+    write(cache + "/failslab", 1)
+    q0 = q.counters()
+    send_frames("noqueue-fail", frames[3 * n:], qsock, qreaders, 1)
+    q1 = q.counters()
+    write(cache + "/failslab", 0)
+    write(FS + "/probability", 0)
+    nq_left = int(read(FS + "/times"))
+    qreaders.drain()
     emit({"info": {"times_set": job["times"], "times_left": times_left,
+                   "noqueue_qdiscs": qdiscs, "noqueue_times_left": nq_left,
+                   "noqueue_runs": q1["packets"] - q0["packets"],
+                   "noqueue_kfunc_ok": q1["kfunc_ok"] - q0["kfunc_ok"],
                    "kfunc_ok": c1["kfunc_ok"] - c0["kfunc_ok"],
                    "runs": c1["packets"] - c0["packets"], "outq": wmem,
                    "mem_before": mem0, "mem_after": mem1,

@@ -1681,9 +1681,12 @@ def check_failslab(vm, args):
     """failslab on skbuff_ext_cache (every allocation fails): every frame
     delivered, report NONE, exactly one failed allocation per frame the
     program reported a hash for, nothing kept (the sender's wmem returns
-    to 0); before and after, the model's hash."""
+    to 0); before and after, the model's hash. Then the same failure on a
+    tap with the noqueue qdisc: there the hash of a non-GSO frame goes
+    through tun's per-CPU slot, so no allocation is tried and every frame
+    carries the model's hash (a test that sees which carrier ran)."""
     per = 100
-    frames = distinct_frames(555, per * 3)
+    frames = distinct_frames(555, per * 4)
     cap = os.path.join(workdir(args), "failslab.pcap")
     framegen.write_pcap(cap, frames)
     times = 100000
@@ -1695,8 +1698,19 @@ def check_failslab(vm, args):
         fail("skbuff_ext_cache is merged with another cache (cmdline %s)"
              % first["cmdline"])
     res = info[-1]
+    nq = res["noqueue_qdiscs"]
+    if "noqueue" not in nq or "pfifo" in nq or "fq_codel" in nq:
+        fail("noqueue-fail: the tap's qdiscs are not noqueue:\n%s" % nq)
+    nq_failed = res["times_set"] - res["noqueue_times_left"]
+    if nq_failed:
+        fail("noqueue-fail: %d extension allocations were tried and failed "
+             "with no qdisc on the tap: the hash did not take the per-CPU "
+             "slot" % nq_failed)
+    if res["noqueue_runs"] != per or res["noqueue_kfunc_ok"] != per:
+        fail("noqueue-fail: %d program runs, %d reports for %d frames"
+             % (res["noqueue_runs"], res["noqueue_kfunc_ok"], per))
     hashed = 0
-    for k, phase in enumerate(["before", "fail", "after"]):
+    for k, phase in enumerate(["before", "fail", "after", "noqueue-fail"]):
         got = by_frame(rx, phase)
         for i in range(per):
             f = frames[k * per + i]
@@ -1730,6 +1744,10 @@ def check_failslab(vm, args):
         "0 afterwards (nothing kept); slab %d -> %d kB; no kernel warning; "
         "the model's hash before and after (%d frames each)"
         % (per, failed, hashed, m0["slab_kb"], m1["slab_kb"], per))
+    log("ok - failslab on skbuff_ext_cache, noqueue tap: %d frames, each "
+        "once on the model's queue with the model's hash and report, %d "
+        "program runs with a report, no allocation tried (the per-CPU slot "
+        "carried every hash)" % (per, res["noqueue_kfunc_ok"]))
 
 
 def check_tun_selftest(vm, args):
