@@ -196,7 +196,7 @@ log "key $key: Linux $kver${variant:+ ($variant)} ($pkg $srcversion), ${#patches
 # ---- 1. source tree ------------------------------------------------------------------
 # A tree whose patching was interrupted is half patched: start it again.
 case $(state) in
-none|extracting|patching|seeding) rm -rf "$tree" "$kdir/seed" "$kdir/applied" ;;
+none|extracting|patching|seeding) rm -rf "$tree" "$kdir/seed" "$kdir/applied" "$kdir/seed-mtimes" ;;
 esac
 
 # Seed: copy the most recently used finished tree of the same source and
@@ -231,12 +231,23 @@ try_seed() {
 			i=$((i + 1))
 		done
 		common=$i
+		# the files the reverted patches touch, with their content and
+		# mtime: those the new patches leave as they were get the old mtime
+		# back after patching (below), so make rebuilds only what changed
+		for ((i = common; i < ${#old[@]}; i++)); do
+			sed -n 's|^diff --git a/\([^ ]*\) b/\([^ ]*\)$|\1\n\2|p' \
+				"$best/applied/${old[i]}"
+		done | sort -u | while IFS= read -r f; do
+			[ -f "$kdir/seed/$f" ] || continue
+			printf '%s\t%s\t%s\n' "$(sha256sum <"$kdir/seed/$f" | cut -d' ' -f1)" \
+				"$(stat -c %y "$kdir/seed/$f")" "$f"
+		done >"$kdir/seed-mtimes" || exit 1
 		for ((i = ${#old[@]} - 1; i >= common; i--)); do
 			GIT_CEILING_DIRECTORIES=$kdir git -C "$kdir/seed" apply -R \
 				"$best/applied/${old[i]}" || exit 1
 		done
 		log "seed keeps $common patch(es), reverted $((${#old[@]} - common))"
-	) || { rm -rf "$kdir/seed" "$kdir/applied"; log "seeding failed; extracting a fresh tree"; return 1; }
+	) || { rm -rf "$kdir/seed" "$kdir/applied" "$kdir/seed-mtimes"; log "seeding failed; extracting a fresh tree"; return 1; }
 	mv "$kdir/seed" "$tree"
 	return 0
 }
@@ -278,6 +289,16 @@ if [ "$(state)" = extracted ]; then
 		tree_git apply "$p" || die "patch $name failed to apply"
 		cp "$p" "$kdir/applied/$name"
 	done
+	if [ -f "$kdir/seed-mtimes" ]; then
+		n=0
+		while IFS=$'\t' read -r sum mtime f; do
+			[ -f "$tree/$f" ] || continue
+			[ "$(sha256sum <"$tree/$f" | cut -d' ' -f1)" = "$sum" ] || continue
+			touch -d "$mtime" "$tree/$f" && n=$((n + 1))
+		done <"$kdir/seed-mtimes"
+		log "seed: $n file(s) re-patched to their old content keep their old mtime"
+		rm -f "$kdir/seed-mtimes"
+	fi
 	set_state patched
 fi
 
