@@ -199,20 +199,29 @@ case $(state) in
 none|extracting|patching|seeding) rm -rf "$tree" "$kdir/seed" "$kdir/applied" "$kdir/seed-mtimes" ;;
 esac
 
-# Seed: copy the most recently used finished tree of the same source and
-# toolchain, revert its patches, and let make rebuild only what changed.
+# Seed: copy a finished tree of the same source and toolchain, revert its
+# patches, and let make rebuild only what changed. Preferred: one built with
+# the same configuration (fragment and variant lines of the key: a tree of
+# another configuration rebuilds nearly everything); among equals, the most
+# recently used.
 try_seed() {
-	local cand best="" best_t=0 t
+	local cand best="" best_t=0 best_same=0 t same conf
+	conf=$(printf '%s\n' "$info" | grep -E '^(fragment|variant) ')
 	for cand in "$cache"/????????????????; do
 		[ "$cand" = "$kdir" ] || [ -L "$cand" ] && continue
 		[ -f "$cand/done" ] && [ -d "$cand/linux" ] && [ -f "$cand/info" ] || continue
 		grep -qxF "$(printf '%s\n' "$info" | grep '^source ')" "$cand/info" || continue
 		grep -qxF "$(printf '%s\n' "$info" | grep '^toolchain ')" "$cand/info" || continue
 		t=$(stat -c %Y "$cand/used" 2>/dev/null || stat -c %Y "$cand/done")
-		if [ "$t" -gt "$best_t" ]; then best=$cand best_t=$t; fi
+		same=0
+		[ "$(grep -E '^(fragment|variant) ' "$cand/info")" = "$conf" ] && same=1
+		if [ $same -gt $best_same ] ||
+		   { [ $same = $best_same ] && [ "$t" -gt "$best_t" ]; }; then
+			best=$cand best_t=$t best_same=$same
+		fi
 	done
 	[ -n "$best" ] || return 1
-	log "seeding from $(basename "$best") (copying its tree, reverting its patches)"
+	log "seeding from $(basename "$best")$([ $best_same = 1 ] && echo ", same configuration" || echo ", another configuration: most of it rebuilds") (copying its tree, reverting its patches)"
 	set_state seeding
 	rm -rf "$kdir/applied"
 	mkdir -p "$kdir/applied"
