@@ -13,7 +13,8 @@ over N queues (entry i = i % N), unclassified queue 0.
 
 Prints one JSON line per stage on stdout:
   {"stage": "loaded", "rc": 0, "reports": 0|1, "variant": ..., "kfunc":
-   ..., "kfunc_load_err": ..., "tun_dev": true|false}
+   ..., "kfunc_load_err": ..., "mechanism": ..., "tun_dev": true|false,
+   "tun_module": true|false, "cap_eff": "0x...", "libbpf": "1.1"}
   {"stage": "attached", "rc": 0}
 and waits (up to 600 s) for FILE to exist between the two. Exit 0 when
 both calls returned 0, 1 otherwise.
@@ -44,6 +45,26 @@ class SteerInfo(ctypes.Structure):
 
 
 VARIANTS = {0: "auto", 1: "kfunc", 2: "no-kfunc", 3: "progtype"}
+MECHANISMS = {1: "kfunc", 2: "progtype", 3: "steer"}
+
+
+def cap_eff():
+    """This process's effective capabilities, as /proc says them."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("CapEff:"):
+                return hex(int(line.split()[1], 16))
+    return None
+
+
+def libbpf_version():
+    """The libbpf this process runs with (libvnethash's)."""
+    try:
+        bpf = ctypes.CDLL("libbpf.so.1")
+        return "%d.%d" % (bpf.libbpf_major_version(),
+                          bpf.libbpf_minor_version())
+    except (OSError, AttributeError):
+        return None
 
 
 def say(obj):
@@ -78,14 +99,16 @@ def main():
     rc = lib.vnh_steer_load(rss, None, ctypes.byref(steer))
     out = {"stage": "loaded", "rc": rc,
            "tun_dev": os.path.exists("/dev/net/tun"),
-           "tun_module": os.path.exists("/sys/module/tun")}
+           "tun_module": os.path.exists("/sys/module/tun"),
+           "cap_eff": cap_eff(), "libbpf": libbpf_version()}
     if rc == 0:
         info = SteerInfo(sz=ctypes.sizeof(SteerInfo))
         gc = lib.vnh_steer_get_config(steer, None, ctypes.byref(info))
         out.update(reports=lib.vnh_steer_reports(steer),
                    get_config=gc, variant=VARIANTS.get(info.variant,
                                                        info.variant),
-                   kfunc=info.kfunc, kfunc_load_err=info.kfunc_load_err)
+                   kfunc=info.kfunc, kfunc_load_err=info.kfunc_load_err,
+                   mechanism=MECHANISMS.get(info.mechanism, info.mechanism))
     say(out)
     if rc != 0:
         return 1
