@@ -18,6 +18,16 @@ Prints one JSON line per stage on stdout:
   {"stage": "attached", "rc": 0}
 and waits (up to 600 s) for FILE to exist between the two. Exit 0 when
 both calls returned 0, 1 otherwise.
+
+  compat_loader.py --lib LIBVNETHASH.so --steering DEV [DEV...]
+
+Reads back, for each DEV (a multiqueue tap with vnet headers), which
+steering program the kernel has it run: opens one queue of DEV (tun keeps
+no answer for a device with no queue open) and asks vnh_tun_steering(), a
+BPF iterator over the open queue files (root: CAP_BPF + CAP_PERFMON, and
+kernel BTF). One line per DEV:
+  {"stage": "steering", "dev": DEV, "rc": 0, "prog_id": N, "queues": N}
+prog_id 0: no steering program (tun's own flow steering). Exit 0.
 """
 
 import argparse
@@ -25,6 +35,7 @@ import ctypes
 import fcntl
 import json
 import os
+import socket
 import struct
 import sys
 import time
@@ -42,6 +53,13 @@ class SteerInfo(ctypes.Structure):
                 ("verified_insns", ctypes.c_uint32), ("reports", ctypes.c_int),
                 ("variant", ctypes.c_int), ("kfunc_load_err", ctypes.c_int),
                 ("mechanism", ctypes.c_int)]
+
+
+class TunSteering(ctypes.Structure):
+    """struct vnh_tun_steering (include/vnethash_steer.h)."""
+    _fields_ = [("sz", ctypes.c_size_t), ("ifindex", ctypes.c_uint32),
+                ("prog_id", ctypes.c_uint32), ("queues", ctypes.c_int),
+                ("detached_queues", ctypes.c_int)]
 
 
 VARIANTS = {0: "auto", 1: "kfunc", 2: "no-kfunc", 3: "progtype"}
@@ -71,15 +89,58 @@ def say(obj):
     print(json.dumps(obj), flush=True)
 
 
+def open_queue(dev):
+    """A queue of the multiqueue tap DEV (vnet headers, no PI: the flags
+    `ip tuntap add ... mode tap multi_queue vnet_hdr` gives it)."""
+    fd = os.open("/dev/net/tun", os.O_RDWR)
+    ifr = struct.pack("16sH22x", dev.encode(),
+                      IFF_TAP | IFF_NO_PI | IFF_VNET_HDR | IFF_MULTI_QUEUE)
+    fcntl.ioctl(fd, TUNSETIFF, ifr)
+    return fd
+
+
+def read_steering(lib, devs):
+    """What the kernel has each of @devs run, read back with one queue of
+    it open."""
+    lib.vnh_tun_steering.argtypes = [ctypes.c_char_p,
+                                     ctypes.POINTER(TunSteering)]
+    for dev in devs:
+        out = {"stage": "steering", "dev": dev}
+        # TUNSETIFF would create a device of a name not there yet
+        try:
+            socket.if_nametoindex(dev)
+        except OSError:
+            out["rc"] = "no device %s" % dev
+            say(out)
+            continue
+        try:
+            fd = open_queue(dev)
+        except OSError as e:
+            out["rc"] = "cannot open a queue: %s" % e
+            say(out)
+            continue
+        st = TunSteering(sz=ctypes.sizeof(TunSteering))
+        rc = lib.vnh_tun_steering(dev.encode(), ctypes.byref(st))
+        os.close(fd)
+        out.update(rc=rc, prog_id=st.prog_id, queues=st.queues)
+        say(out)
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--lib", required=True)
-    ap.add_argument("--dev", required=True)
+    ap.add_argument("--dev")
     ap.add_argument("--queues", type=int, default=4)
-    ap.add_argument("--go", required=True)
+    ap.add_argument("--go")
+    ap.add_argument("--steering", nargs="+", metavar="DEV")
     args = ap.parse_args()
 
     lib = ctypes.CDLL(args.lib)
+    if args.steering:
+        return read_steering(lib, args.steering)
+    if not args.dev or not args.go:
+        ap.error("--dev and --go are needed to load and attach")
     lib.vnh_rss_new.restype = ctypes.c_void_p
     lib.vnh_rss_set_spread.argtypes = [ctypes.c_void_p, ctypes.c_uint,
                                        ctypes.c_size_t]
@@ -120,10 +181,7 @@ def main():
             return 1
         time.sleep(0.1)
 
-    fd = os.open("/dev/net/tun", os.O_RDWR)
-    ifr = struct.pack("16sH22x", args.dev.encode(),
-                      IFF_TAP | IFF_NO_PI | IFF_VNET_HDR | IFF_MULTI_QUEUE)
-    fcntl.ioctl(fd, TUNSETIFF, ifr)
+    fd = open_queue(args.dev)
     rc = lib.vnh_steer_attach_queue(steer, fd)
     os.close(fd)
     lib.vnh_steer_free(steer)
