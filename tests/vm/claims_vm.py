@@ -546,8 +546,11 @@ def run_failslab(job):
                    "mem_before": mem0, "mem_after": mem1,
                    "dmesg": [ln for ln in sh("dmesg").splitlines()
                              if any(w in ln for w in (
-                                 "WARNING", "BUG", "leak", "Oops",
-                                 "FAULT_INJECTION"))]}})
+                                 # not "leak": kmemleak's start-up lines
+                                 # on the debug kernel say it
+                                 "WARNING", "BUG", "Oops", "FAULT_INJECTION",
+                                 "suspected memory leak",
+                                 "unreferenced object"))]}})
 
 
 def main():
