@@ -190,6 +190,13 @@ int attach_main(int argc, char **argv)
 			prog_name, dev.name);
 		goto out;
 	}
+	if (err && sopts.mechanism == VNH_STEER_MECH_KFUNC) {
+		/* The build with the kfunc call did not load at all: libbpf
+		 * refuses it where it cannot use the kfunc (see docs/steering.md) */
+		fprintf(stderr, "%s: %s: mechanism kfunc: the steering program with the kfunc call did not load: %s (libbpf cannot use the kfunc here: no vmlinux BTF, module BTF without CAP_SYS_ADMIN, or tun as a module with libbpf 1.1.2); use --mechanism auto or steer\n",
+			prog_name, dev.name, strerror(-err));
+		goto out;
+	}
 	if (err) {
 		steer_perror(&dev, "cannot load the steering program", err);
 		goto out;

@@ -92,11 +92,11 @@ resolve:
     mechanism_auto progtype, while hash_kfunc is true, BTF "tun" (what the
     kernel has, read from sysfs); attach (auto) and show: progtype,
     reporting on, every header with the model's hash; attach --mechanism
-    kfunc: exit 1, "cannot load the steering program: Invalid argument"
-    (the library returns the kfunc build's load error, not EOPNOTSUPP,
-    so attach's "mechanism kfunc: ... not get bpf_tun_vnet_hash_set"
-    message is not the one printed), nothing pinned, no steering program
-    on the tap;
+    kfunc: exit 1, "mechanism kfunc: the steering program with the kfunc
+    call did not load: Invalid argument (...)" (the library returns the
+    kfunc build's load error, not EOPNOTSUPP, and attach names the
+    mechanism and the causes), nothing pinned, no steering program on the
+    tap;
   * test-steer-variants as that loader: run, not asserted. Its model of
     libbpf is 1.3's (with vmlinux BTF the kfunc build loads, extern
     unresolved without CAP_SYS_ADMIN; variant AUTO ends as the kfunc
@@ -303,8 +303,13 @@ EXPECT = {
                    root=REPORT_PROGTYPE_KFUNC_REFUSED, hash_kfunc=True,
                    hash_kfunc_btf="tun", low_kfunc_err="Invalid argument",
                    root_kfunc_err="No such file or directory",
-                   kfunc_attach=(1, "vnethash: ck0: cannot load the "
-                                 "steering program: Invalid argument"),
+                   kfunc_attach=(1, "vnethash: ck0: mechanism kfunc: the steering "
+                                 "program with the kfunc call did not load: "
+                                 "Invalid argument (libbpf cannot use the "
+                                 "kfunc here: no vmlinux BTF, module BTF "
+                                 "without CAP_SYS_ADMIN, or tun as a module "
+                                 "with libbpf 1.1.2); use --mechanism auto "
+                                 "or steer"),
                    # test-steer-variants models libbpf 1.3's quiet skip:
                    # with vmlinux BTF it expects the kfunc build to load
                    # (extern unresolved) and variant AUTO to end as the
