@@ -30,6 +30,11 @@ import struct
 import subprocess
 import sys
 import threading
+
+# The debug kernel (kernel/build.sh --variant debug: KASAN, kmemleak,
+# lockdep) runs everything several times slower under TCG; test_vm.py
+# scales its VM timeouts, this scales the driver's wait for the VMM.
+SLOW = 5 if os.uname().release.endswith("-debug") else 1
 import time
 
 TAP = "vmmtap0"
@@ -120,7 +125,7 @@ class Vmm:
 
     def wait_ready(self):
         try:
-            o = self.ready.get(timeout=60)
+            o = self.ready.get(timeout=60 * SLOW)
         except queue.Empty:
             o = None
         if o is None:
