@@ -5,7 +5,7 @@
 # runs the VM checks on the 6.12 backport instead (not in the default run);
 # `--suite vmcompat` the checks on a 7.3 kernel without BTF, tun a module
 # (and on one with vmlinux + module BTF, tun a module, and the default);
-# `--suite vmdebug` the vm checks on a KASAN + kmemleak + lockdep 7.3 kernel.
+# `--suite vmdebug` the vm checks on a KASAN + kmemleak 7.3 kernel.
 set -eu
 cd "$(dirname "$0")/.."
 [ -f build/build.ninja ] || meson setup build
@@ -35,7 +35,7 @@ case " $* " in
 "  ") prepare_kernel 7.3 ;;			# the default run
 *vm612*) prepare_kernel 6.12 ;;
 *vmcompat*) prepare_kernel 7.3 compat; prepare_kernel 7.3 modbtf; prepare_kernel 7.3 ;;	# no BTF, tun as a module; vmlinux + module BTF, tun as a module (vmcompat-modbtf); and the default (vmcompat-default)
-*vmdebug*) prepare_kernel 7.3 debug ;;	# KASAN, kmemleak, lockdep
+*vmdebug*) prepare_kernel 7.3 debug ;;	# KASAN, kmemleak
 *" vm "*|*"=vm "*|*" vm-"*) prepare_kernel 7.3 ;;	# --suite vm, a vm- test
 esac
 exec meson test -C build --print-errorlogs "$@"

@@ -31,8 +31,8 @@ import subprocess
 import sys
 import threading
 
-# The debug kernel (kernel/build.sh --variant debug: KASAN, kmemleak,
-# lockdep) runs everything several times slower under TCG; test_vm.py
+# The debug kernel (kernel/build.sh --variant debug: KASAN, kmemleak)
+# runs everything several times slower under TCG; test_vm.py
 # scales its VM timeouts, this scales the driver's wait for the VMM.
 SLOW = 5 if os.uname().release.endswith("-debug") else 1
 import time
