@@ -449,8 +449,9 @@ struct vnh_tun_steering {
  * Returns 0, or a negative errno: -ENODEV if there is no such device,
  * -ENOENT if no queue of it is open anywhere (then there is nothing to read
  * it from, and the device steers nothing), -EPERM without CAP_BPF and
- * CAP_PERFMON (root), -EOPNOTSUPP if the kernel lacks BTF or task_file
- * iterators.
+ * CAP_PERFMON (root), -EOPNOTSUPP if the kernel lacks BTF or BPF tracing
+ * programs (CONFIG_BPF_EVENTS, which needs kprobe or uprobe events), which
+ * task_file iterators are. Distribution kernels have both.
  */
 int vnh_tun_steering(const char *ifname, struct vnh_tun_steering *st);
 

@@ -40,7 +40,11 @@ static int tunq_scan(unsigned int ifindex, unsigned long ino,
 	skel = vnethash_tunq__open_and_load();
 	if (!skel) {
 		err = errno ? -errno : -EOPNOTSUPP;
-		/* No BTF, no task_file iterators, or tun's types not found. */
+		/*
+		 * No BTF, no tracing programs (CONFIG_BPF_EVENTS=n: the load
+		 * fails with EINVAL before the verifier), or tun's types not
+		 * found.
+		 */
 		if (err == -ENOENT || err == -ESRCH || err == -EINVAL ||
 		    err == -ENOTSUP)
 			err = -EOPNOTSUPP;

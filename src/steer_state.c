@@ -77,7 +77,9 @@ const char *steer_state_unread(const struct steer_state_info *si)
 	case -ENOENT:
 		return "no queue of it is open, so nothing is steered";
 	case -EOPNOTSUPP:
-		return "the kernel cannot tell (no BTF or task_file iterators)";
+		return "the kernel cannot tell (it lacks BTF, or BPF tracing "
+		       "programs (CONFIG_BPF_EVENTS), which the task_file "
+		       "iterator needs)";
 	}
 	snprintf(buf, sizeof(buf), "%s%s", strerror(-si->now_err),
 		 perm_hint(si->now_err, "CAP_BPF and CAP_PERFMON"));
