@@ -89,9 +89,9 @@ NAME is one of:
 With VNETHASH_KERNEL_VARIANT=debug (suite vmdebug) the kernel is the
 debug variant (kernel/config-debug.fragment: KASAN, kmemleak,
 DEBUG_ATOMIC_SLEEP, PREEMPT + DEBUG_PREEMPT, and lockdep when the fragment
-asks for it), VM timeouts are tripled,
-and every VM run also fails on any report in the guest's kernel log or
-from kmemleak (scanned after the command): see check_debug_log().
+asks for it), VM timeouts are tripled, and every VM run also fails on any
+report in the guest's kernel log or from kmemleak (scanned after the
+command): see check_debug_log().
 
 Exit 0 when every assertion holds; 1 with a message otherwise.
 """

@@ -30,12 +30,12 @@ import struct
 import subprocess
 import sys
 import threading
+import time
 
 # The debug kernel (kernel/build.sh --variant debug: KASAN, kmemleak)
 # runs everything several times slower under TCG; test_vm.py
 # scales its VM timeouts, this scales the driver's wait for the VMM.
 SLOW = 5 if os.uname().release.endswith("-debug") else 1
-import time
 
 TAP = "vmmtap0"
 WINDOW = 128          # frames in flight: never more than one ring holds
